@@ -1,0 +1,57 @@
+"""The metrics a worker reports, as a protocol with a no-op default."""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+__all__ = ["NOOP_METRICS", "NoopMetrics", "Outcome", "WorkerMetrics"]
+
+#: How a job left the worker.
+Outcome = Literal["complete", "fail", "error", "handed_back", "lost"]
+
+
+class WorkerMetrics(Protocol):
+    """Receives a worker's measurements; implementations must be cheap and never raise."""
+
+    def job_activated(self, task_type: str, count: int = 1) -> None:
+        """``count`` jobs of ``task_type`` were activated (polled or streamed)."""
+
+    def job_answered(self, task_type: str, outcome: Outcome) -> None:
+        """A job was answered; ``lost`` means the gateway no longer knew it."""
+
+    def handler_duration(self, task_type: str, seconds: float) -> None:
+        """A handler (with its middleware) ran for ``seconds``."""
+
+    def slots(self, task_type: str, in_flight: int, free: int) -> None:
+        """The task's capacity changed: jobs in flight and free slots."""
+
+    def activation_error(self, task_type: str, status: str) -> None:
+        """Activating jobs failed with gRPC ``status`` (e.g. ``"UNAVAILABLE"``)."""
+
+    def stream_reconnect(self, task_type: str) -> None:
+        """The job stream of ``task_type`` was opened again."""
+
+
+class NoopMetrics:
+    """Discards every measurement: the default."""
+
+    def job_activated(self, task_type: str, count: int = 1) -> None:
+        """Discard."""
+
+    def job_answered(self, task_type: str, outcome: Outcome) -> None:
+        """Discard."""
+
+    def handler_duration(self, task_type: str, seconds: float) -> None:
+        """Discard."""
+
+    def slots(self, task_type: str, in_flight: int, free: int) -> None:
+        """Discard."""
+
+    def activation_error(self, task_type: str, status: str) -> None:
+        """Discard."""
+
+    def stream_reconnect(self, task_type: str) -> None:
+        """Discard."""
+
+
+NOOP_METRICS: WorkerMetrics = NoopMetrics()
