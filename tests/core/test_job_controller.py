@@ -111,10 +111,10 @@ async def test_pyzeebe_status_methods() -> None:
     job = _job(retries=2)
     controller = JobController(job, sink)
     await controller.set_running_after_decorators_status()
-    assert job.status == JobStatus.RunningAfterDecorators
+    after_handler = job.status
     await controller.set_error_status("declined", error_code="CARD_DECLINED")
     assert sink.sent == [("throw_error", 7, "CARD_DECLINED", "declined", "")]
-    assert job.status == JobStatus.ErrorThrown
+    assert (after_handler, job.status) == (JobStatus.RunningAfterDecorators, JobStatus.ErrorThrown)
 
 
 async def test_extend_timeout_and_update_retries_do_not_answer() -> None:
