@@ -1,0 +1,1 @@
+"""Testing tools: an embedded Zeebe gateway, a no-network job environment and pytest fixtures."""
