@@ -12,7 +12,7 @@ from typing import Any
 
 from zeebe_router.errors import InvalidVariablesError, VariablesNotSerializableError
 
-__all__ = ["dumps", "find_unserializable", "loads"]
+__all__ = ["dumps", "find_unserializable", "loads", "loads_value"]
 
 
 def _std_dumps(obj: Mapping[str, Any]) -> str:
@@ -125,3 +125,17 @@ def find_unserializable(value: object, path: str = "") -> tuple[str, object]:
     if isinstance(value, float):
         return ("", None) if math.isfinite(value) else (path or "<root>", value)
     return path or "<root>", value
+
+
+def loads_value(text: str | bytes) -> Any:
+    """Decode a JSON document of any kind (a decision's output); ``""`` means ``None``.
+
+    Raises:
+        InvalidVariablesError: the document is not valid JSON.
+    """
+    if not text:
+        return None
+    try:
+        return _loads(text)
+    except ValueError as exc:
+        raise InvalidVariablesError(f"invalid JSON document: {exc}") from exc
