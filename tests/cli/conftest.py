@@ -1,0 +1,26 @@
+"""Fixtures of the command-line tests; the helpers live in ``cli_harness``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cli_harness import Proc
+
+
+@pytest.fixture
+async def procs() -> AsyncIterator[list[Proc]]:
+    """Subprocesses a test starts; killed, with their process group, at its end."""
+    started: list[Proc] = []
+    yield started
+    for proc in started:
+        if proc.process.returncode is None:
+            os.killpg(proc.process.pid, signal.SIGKILL)
+        await proc.wait()
