@@ -1,0 +1,6 @@
+"""Per-task pipelines: signature plan, middleware, execution and the job's outcome."""
+
+from zeebe_router.pipeline._execution import Executors
+from zeebe_router.pipeline._runner import TaskRunner, build_runners
+
+__all__ = ["Executors", "TaskRunner", "build_runners"]

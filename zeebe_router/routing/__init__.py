@@ -1,0 +1,6 @@
+"""Routers: plain registries of task handlers, with their decorators and exception handlers."""
+
+from zeebe_router.routing._router import ZeebeTaskRouter
+from zeebe_router.routing._task import Task, TaskConfig
+
+__all__ = ["Task", "TaskConfig", "ZeebeTaskRouter"]
