@@ -7,6 +7,12 @@ from zeebe_router.connection._auth import (
 )
 from zeebe_router.connection._channels import create_insecure_channel, create_secure_channel
 from zeebe_router.connection._env import DEFAULT_ZEEBE_ADDRESS, UNSET, Unset, zeebe_address
+from zeebe_router.connection._from_env import (
+    ConnectionKind,
+    ConnectionOverrides,
+    ConnectionSettings,
+    channel_from_env,
+)
 from zeebe_router.connection._oauth import DEFAULT_TOKEN_TIMEOUT_S, OAuth2ClientCredentials
 from zeebe_router.connection._oauth_channels import (
     CAMUNDA_CLOUD_AUDIENCE,
@@ -35,10 +41,14 @@ __all__ = [
     "BearerTokenUnaryStreamInterceptor",
     "BearerTokenUnaryUnaryInterceptor",
     "ChannelArgumentType",
+    "ConnectionKind",
+    "ConnectionOverrides",
+    "ConnectionSettings",
     "OAuth2ClientCredentials",
     "Unset",
     "bearer_token_interceptors",
     "camunda_cloud_address",
+    "channel_from_env",
     "channel_options",
     "create_camunda_cloud_channel",
     "create_insecure_channel",
