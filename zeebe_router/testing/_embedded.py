@@ -1,0 +1,240 @@
+"""EmbeddedGateway: a real grpc.aio Zeebe gateway over an in-memory engine, for tests."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+import grpc
+
+from zeebe_router._proto import gateway_pb2_grpc
+from zeebe_router.testing._clock import Clock
+from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
+from zeebe_router.testing._engine.jobs import JobState
+from zeebe_router.testing._engine.snapshots import (
+    IncidentSnapshot,
+    JobSnapshot,
+    StreamSnapshot,
+)
+from zeebe_router.testing._faults import Faults
+from zeebe_router.testing._servicer import GatewayServicer
+
+__all__ = ["EmbeddedGateway"]
+
+_DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+class EmbeddedGateway:
+    """A Zeebe gateway on 127.0.0.1 backed by an in-memory engine, for tests and local runs.
+
+    Any Zeebe client can connect to :attr:`address`. Use it as an async context manager::
+
+        async with EmbeddedGateway() as gateway:
+            job_key = gateway.create_job("charge-card", {"amount": 10})
+            ...  # run a worker against gateway.channel()
+            await gateway.wait_for_job(job_key, "completed")
+
+    It implements a subset of Zeebe for tests and local development; it is not a broker.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        max_message_bytes: int = _DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        self._host = host
+        self._requested_port = port
+        self._port = 0
+        self._max_message_bytes = max_message_bytes
+        self.clock = Clock()
+        """Engine time; ``clock.advance(ms)`` makes deadlines and back-offs due at once."""
+        self.faults = Faults()
+        """Fault injection: failing rpcs, latency, dropped job streams."""
+        self._engine = Engine(self.clock)
+        self._servicer = GatewayServicer(self._engine, self.faults)
+        self._server: grpc.aio.Server | None = None
+        self._channels: list[grpc.aio.Channel] = []
+        self._stopped = False
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> EmbeddedGateway:
+        """Bind and start serving.
+
+        Raises:
+            RuntimeError: the gateway was already started, or the address cannot be bound.
+        """
+        if self._server is not None or self._stopped:
+            raise RuntimeError("an EmbeddedGateway starts once; create a new one to restart")
+        options = [
+            ("grpc.max_receive_message_length", self._max_message_bytes),
+            ("grpc.max_send_message_length", self._max_message_bytes),
+        ]
+        server = grpc.aio.server(options=options)
+        gateway_pb2_grpc.add_GatewayServicer_to_server(self._servicer, server)
+        target = f"{self._host}:{self._requested_port}"
+        try:
+            port = server.add_insecure_port(target)
+        except RuntimeError as exc:
+            raise RuntimeError(f"cannot bind the embedded gateway to {target}: {exc}") from exc
+        if port == 0:
+            raise RuntimeError(f"cannot bind the embedded gateway to {target}")
+        self._port = port
+        self._servicer.address = self.address
+        await server.start()
+        self._server = server
+        return self
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop serving: open calls end, channels from :meth:`channel` close. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        channels, self._channels = self._channels, []
+        for channel in channels:
+            await channel.close(None)
+        if self._server is not None:
+            await self._server.stop(grace)
+        self.clock.close()
+
+    async def __aenter__(self) -> EmbeddedGateway:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port (0 before :meth:`start`)."""
+        return self._port
+
+    @property
+    def address(self) -> str:
+        """``host:port`` to point a Zeebe client at."""
+        return f"{self._host}:{self._port}"
+
+    def channel(self, options: Mapping[str, Any] | None = None) -> grpc.aio.Channel:
+        """A new insecure ``grpc.aio`` channel to this gateway, closed by :meth:`stop`."""
+        channel = grpc.aio.insecure_channel(self.address, options=list((options or {}).items()))
+        self._channels.append(channel)
+        return channel
+
+    @property
+    def calls(self) -> collections.Counter[str]:
+        """How many times each rpc was called, by rpc name (``calls["CompleteJob"]``)."""
+        return self._servicer.calls
+
+    async def wait_for(
+        self, condition: Callable[[], bool], timeout: float = 5.0, what: str = "a condition"
+    ) -> None:
+        """Wait until ``condition()`` is true, re-checked after every change and every call.
+
+        Raises:
+            TimeoutError: it did not become true within ``timeout`` seconds.
+        """
+        await self._engine.watchers.wait(lambda: True if condition() else None, timeout, what)
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    def create_job(
+        self,
+        type: str,
+        variables: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retries: int = 3,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> int:
+        """Create a job that belongs to no process; return its key.
+
+        Raises:
+            ValueError: ``type`` is empty or ``retries`` < 1.
+        """
+        job = self._engine.create_job(
+            type, variables=variables, headers=headers, retries=retries, tenant_id=tenant_id
+        )
+        return job.key
+
+    def jobs(self, type: str | None = None, state: str | None = None) -> list[JobSnapshot]:
+        """Snapshots of every job, or those of one type and/or state, oldest first."""
+        wanted = None if state is None else JobState(state)
+        return [
+            self._engine.job_snapshot(job)
+            for job in self._engine.board.by_type(type)
+            if wanted is None or job.state is wanted
+        ]
+
+    def job(self, key: int) -> JobSnapshot:
+        """A snapshot of one job.
+
+        Raises:
+            KeyError: no job ever had this key.
+        """
+        job = self._engine.board.jobs.get(key)
+        if job is None:
+            raise KeyError(f"no job with key {key}")
+        return self._engine.job_snapshot(job)
+
+    async def wait_for_job(self, key: int, state: str, timeout: float = 5.0) -> JobSnapshot:
+        """Wait until job ``key`` is in ``state`` (e.g. ``"completed"``) and return it.
+
+        Raises:
+            KeyError: no job has this key.
+            TimeoutError: it did not reach the state in time; the message shows where it is.
+        """
+        wanted = JobState(state)
+        job = self._engine.board.jobs.get(key)
+        if job is None:
+            raise KeyError(f"no job with key {key}")
+        try:
+            return (
+                await self._engine.wait_for_jobs(
+                    lambda snapshot: snapshot.key == key and snapshot.state == wanted.value,
+                    1,
+                    timeout,
+                )
+            )[0]
+        except TimeoutError:
+            raise TimeoutError(
+                f"job {key} did not reach state {wanted.value!r} within {timeout} s; "
+                f"it is {job.state.value!r}"
+            ) from None
+
+    async def wait_for_jobs(
+        self,
+        predicate: Callable[[JobSnapshot], bool],
+        count: int = 1,
+        timeout: float = 5.0,
+    ) -> list[JobSnapshot]:
+        """Wait until at least ``count`` jobs satisfy ``predicate``; return them.
+
+        Raises:
+            TimeoutError: fewer jobs matched within ``timeout`` seconds.
+        """
+        return await self._engine.wait_for_jobs(predicate, count, timeout)
+
+    def streams(self, type: str | None = None) -> list[StreamSnapshot]:
+        """The open StreamActivatedJobs calls, or those of one job type."""
+        return [
+            StreamSnapshot(s.query.type, s.query.worker, s.query.tenant_ids, s.ready)
+            for s in self._engine.board.streams()
+            if type is None or s.query.type == type
+        ]
+
+    # -- incidents ----------------------------------------------------------------------------
+
+    def incidents(self, *, include_resolved: bool = False) -> list[IncidentSnapshot]:
+        """Open incidents (and resolved ones if asked), oldest first."""
+        return [
+            incident.snapshot()
+            for incident in self._engine.incidents.values()
+            if include_resolved or incident.state == "ACTIVE"
+        ]

@@ -1,0 +1,410 @@
+"""The Gateway gRPC service over the in-memory engine: requests in, engine commands, replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
+
+import grpc
+
+from zeebe_router import _json
+from zeebe_router._proto import gateway_pb2 as pb
+from zeebe_router._proto import gateway_pb2_grpc
+from zeebe_router.errors import InvalidVariablesError
+from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
+from zeebe_router.testing._engine.jobs import Activation, JobQuery, JobStream
+from zeebe_router.testing._engine.rejection import Rejection, RejectionType
+from zeebe_router.testing._faults import Faults
+
+__all__ = ["GATEWAY_VERSION", "GatewayServicer"]
+
+GATEWAY_VERSION = "8.9.0-embedded"
+DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+_TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,31}")
+
+log = logging.getLogger("zeebe_router.testing.gateway")
+
+_STATUS = {
+    RejectionType.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
+    RejectionType.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
+    RejectionType.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
+    RejectionType.INVALID_STATE: grpc.StatusCode.FAILED_PRECONDITION,
+    RejectionType.DEADLINE_EXCEEDED: grpc.StatusCode.DEADLINE_EXCEEDED,
+    RejectionType.UNIMPLEMENTED: grpc.StatusCode.UNIMPLEMENTED,
+}
+
+Context = grpc.aio.ServicerContext[Any, Any]
+Req = TypeVar("Req")
+Resp = TypeVar("Resp")
+Item = TypeVar("Item")
+
+
+def _unary(
+    method: Callable[[GatewayServicer, Req, Context], Awaitable[Resp]],
+) -> Callable[[GatewayServicer, Req, Context], Awaitable[Resp]]:
+    """Count the call, apply injected faults and turn engine rejections into statuses."""
+    rpc = method.__name__
+
+    @functools.wraps(method)
+    async def handle(self: GatewayServicer, request: Req, context: Context) -> Resp:
+        await self._enter(rpc, context)
+        try:
+            return await method(self, request, context)
+        except Rejection as exc:
+            await context.abort(_STATUS[exc.kind], exc.message)
+            raise  # pragma: no cover - abort raises
+
+    return handle
+
+
+def _streaming(
+    method: Callable[[GatewayServicer, Req, Context], AsyncIterator[Item]],
+) -> Callable[[GatewayServicer, Req, Context], AsyncIterator[Item]]:
+    """The same as :func:`_unary`, for server-streaming rpcs."""
+    rpc = method.__name__
+
+    @functools.wraps(method)
+    async def handle(self: GatewayServicer, request: Req, context: Context) -> AsyncIterator[Item]:
+        await self._enter(rpc, context)
+        try:
+            async for item in method(self, request, context):
+                yield item
+        except Rejection as exc:
+            await context.abort(_STATUS[exc.kind], exc.message)
+
+    return handle
+
+
+def _variables(text: str, field: str = "variables") -> dict[str, Any]:
+    try:
+        return _json.loads(text)
+    except InvalidVariablesError as exc:
+        raise Rejection.invalid(f"Property '{field}' is invalid: {exc}") from None
+
+
+def _tenants(tenant_ids: Any) -> tuple[str, ...]:
+    tenants = tuple(tenant_ids) or (DEFAULT_TENANT,)
+    for tenant in tenants:
+        if tenant != DEFAULT_TENANT and not _TENANT_ID.fullmatch(tenant):
+            raise Rejection.invalid(
+                f"Expected to handle request with tenant identifier '{tenant}', but the "
+                "tenant identifier must be 1 to 31 characters of [A-Za-z0-9._-]"
+            )
+    return tenants
+
+
+def _positive(value: int, name: str, rpc: str) -> None:
+    if value < 1:
+        raise Rejection.invalid(f"Expected to {rpc} with {name} greater than 0, but it was {value}")
+
+
+def _activated_job(activation: Activation) -> pb.ActivatedJob:
+    job = activation.job
+    link = job.process
+    return pb.ActivatedJob(
+        key=job.key,
+        type=job.type,
+        processInstanceKey=link.process_instance_key if link else 0,
+        bpmnProcessId=link.bpmn_process_id if link else "",
+        processDefinitionVersion=link.version if link else 0,
+        processDefinitionKey=link.process_definition_key if link else 0,
+        elementId=link.element_id if link else "",
+        elementInstanceKey=link.element_instance_key if link else 0,
+        customHeaders=_json.dumps(job.custom_headers) or "{}",
+        worker=activation.worker,
+        retries=activation.retries,
+        deadline=activation.deadline,
+        variables=_json.dumps(activation.variables) or "{}",
+        tenantId=job.tenant_id,
+        kind=pb.ActivatedJob.BPMN_ELEMENT,
+    )
+
+
+class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
+    """Implements every Gateway rpc; those outside the supported subset answer UNIMPLEMENTED."""
+
+    def __init__(self, engine: Engine, faults: Faults) -> None:
+        self._engine = engine
+        self._faults = faults
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.address = "127.0.0.1:0"
+
+    async def _enter(self, rpc: str, context: Context) -> None:
+        self.calls[rpc] += 1
+        self._engine.watchers.changed()
+        fault = await self._faults.apply(rpc)
+        if fault is not None:
+            await context.abort(*fault)
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    @_streaming
+    async def ActivateJobs(
+        self, request: pb.ActivateJobsRequest, context: Context
+    ) -> AsyncIterator[pb.ActivateJobsResponse]:
+        """Activate up to maxJobsToActivate jobs, long-polling for up to requestTimeout."""
+        if not request.type:
+            raise Rejection.invalid("Expected to activate jobs of a type, but type was blank")
+        if not request.worker:
+            raise Rejection.invalid("Expected to activate jobs for a worker, but worker was blank")
+        _positive(request.timeout, "timeout", "activate jobs")
+        _positive(request.maxJobsToActivate, "maxJobsToActivate", "activate jobs")
+        query = JobQuery(
+            request.type,
+            request.worker,
+            request.timeout,
+            tuple(request.fetchVariable),
+            _tenants(request.tenantIds),
+        )
+        if request.requestTimeout < 0:
+            wait_s: float | None = None
+        else:
+            wait_s = (request.requestTimeout or DEFAULT_REQUEST_TIMEOUT_MS) / 1000
+        activations = await self._engine.poll(query, request.maxJobsToActivate, wait_s)
+        if not activations:
+            return
+        response = pb.ActivateJobsResponse(jobs=[_activated_job(a) for a in activations])
+        try:
+            yield response
+        except BaseException:
+            for activation in activations:
+                self._engine.board.yield_back(activation)
+            raise
+
+    @_streaming
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: Context
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        """Push jobs of the type as they become activatable, one write at a time."""
+        if not request.type:
+            raise Rejection.invalid("Expected to stream jobs of a type, but type was blank")
+        _positive(request.timeout, "timeout", "stream jobs")
+        query = JobQuery(
+            request.type,
+            request.worker,
+            request.timeout,
+            tuple(request.fetchVariable),
+            _tenants(request.tenantIds),
+        )
+        queue: asyncio.Queue[Activation | tuple[grpc.StatusCode, str]] = asyncio.Queue()
+        stream = JobStream(query, queue.put_nowait)
+        board = self._engine.board
+
+        def drop(status: grpc.StatusCode, details: str) -> None:
+            board.remove_stream(stream)
+            queue.put_nowait((status, details))
+
+        board.add_stream(stream)
+        self._faults.watch_stream(drop)
+        in_flight: Activation | None = None
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, tuple):
+                    await context.abort(*item)
+                in_flight = item
+                yield _activated_job(item)
+                # The previous write completed: this stream may take the next job.
+                in_flight = None
+                board.stream_ready(stream)
+        finally:
+            self._faults.unwatch_stream(drop)
+            board.remove_stream(stream)
+            while not queue.empty():
+                left = queue.get_nowait()
+                if isinstance(left, Activation):
+                    board.yield_back(left)
+            if in_flight is not None:
+                board.yield_back(in_flight)
+
+    @_unary
+    async def CompleteJob(
+        self, request: pb.CompleteJobRequest, context: Context
+    ) -> pb.CompleteJobResponse:
+        """Complete a job with variables."""
+        self._engine.complete_job(request.jobKey, _variables(request.variables))
+        return pb.CompleteJobResponse()
+
+    @_unary
+    async def FailJob(self, request: pb.FailJobRequest, context: Context) -> pb.FailJobResponse:
+        """Fail a job: retry it (after a back-off) or raise an incident."""
+        if request.retryBackOff < 0:
+            raise Rejection.invalid(
+                f"Expected to fail job with a retryBackOff >= 0, but it was {request.retryBackOff}"
+            )
+        self._engine.fail_job(
+            request.jobKey,
+            retries=request.retries,
+            message=request.errorMessage,
+            backoff_ms=request.retryBackOff,
+            variables=_variables(request.variables),
+        )
+        return pb.FailJobResponse()
+
+    @_unary
+    async def ThrowError(
+        self, request: pb.ThrowErrorRequest, context: Context
+    ) -> pb.ThrowErrorResponse:
+        """Throw a BPMN error for a job."""
+        if not request.errorCode:
+            raise Rejection.invalid(
+                "Expected to throw an error with an errorCode, but it was blank"
+            )
+        self._engine.throw_error(
+            request.jobKey,
+            code=request.errorCode,
+            message=request.errorMessage,
+            variables=_variables(request.variables),
+        )
+        return pb.ThrowErrorResponse()
+
+    @_unary
+    async def UpdateJobTimeout(
+        self, request: pb.UpdateJobTimeoutRequest, context: Context
+    ) -> pb.UpdateJobTimeoutResponse:
+        """Move an activated job's deadline to ``timeout`` ms from now."""
+        if request.timeout < 0:
+            raise Rejection.invalid(
+                f"Expected to update the job timeout to >= 0 ms, but it was {request.timeout}"
+            )
+        self._engine.update_job_timeout(request.jobKey, request.timeout)
+        return pb.UpdateJobTimeoutResponse()
+
+    @_unary
+    async def UpdateJobRetries(
+        self, request: pb.UpdateJobRetriesRequest, context: Context
+    ) -> pb.UpdateJobRetriesResponse:
+        """Set a job's retries."""
+        _positive(request.retries, "retries", "update job retries")
+        self._engine.update_job_retries(request.jobKey, request.retries)
+        return pb.UpdateJobRetriesResponse()
+
+    @_unary
+    async def ResolveIncident(
+        self, request: pb.ResolveIncidentRequest, context: Context
+    ) -> pb.ResolveIncidentResponse:
+        """Resolve an incident."""
+        self._engine.resolve_incident(request.incidentKey)
+        return pb.ResolveIncidentResponse()
+
+    # -- cluster ------------------------------------------------------------------------------
+
+    @_unary
+    async def Topology(self, request: pb.TopologyRequest, context: Context) -> pb.TopologyResponse:
+        """One healthy broker leading one partition."""
+        host, _, port = self.address.rpartition(":")
+        broker = pb.BrokerInfo(
+            nodeId=0,
+            host=host,
+            port=int(port or 0),
+            version=GATEWAY_VERSION,
+            partitions=[
+                pb.Partition(
+                    partitionId=1,
+                    role=pb.Partition.LEADER,
+                    health=pb.Partition.HEALTHY,
+                )
+            ],
+        )
+        return pb.TopologyResponse(
+            brokers=[broker],
+            clusterSize=1,
+            partitionsCount=1,
+            replicationFactor=1,
+            gatewayVersion=GATEWAY_VERSION,
+            clusterId="embedded",
+        )
+
+    # -- outside the supported subset ---------------------------------------------------------
+
+    async def _unsupported(self, rpc: str, context: Context) -> NoReturn:
+        await self._enter(rpc, context)
+        await context.abort(
+            grpc.StatusCode.UNIMPLEMENTED,
+            f"{rpc} is not supported by the embedded gateway (it runs a subset of Zeebe for "
+            "tests and local development)",
+        )
+        raise AssertionError("unreachable: abort raises")
+
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Context
+    ) -> pb.DeployResourceResponse:
+        """Deploy BPMN resources."""
+        await self._unsupported("DeployResource", context)
+
+    async def DeployProcess(
+        self, request: pb.DeployProcessRequest, context: Context
+    ) -> pb.DeployProcessResponse:
+        """Deploy BPMN processes (deprecated rpc)."""
+        await self._unsupported("DeployProcess", context)
+
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Context
+    ) -> pb.CreateProcessInstanceResponse:
+        """Start a process instance."""
+        await self._unsupported("CreateProcessInstance", context)
+
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: Context
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        """Start a process instance and wait for its end."""
+        await self._unsupported("CreateProcessInstanceWithResult", context)
+
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Context
+    ) -> pb.CancelProcessInstanceResponse:
+        """Cancel a process instance."""
+        await self._unsupported("CancelProcessInstance", context)
+
+    async def SetVariables(
+        self, request: pb.SetVariablesRequest, context: Context
+    ) -> pb.SetVariablesResponse:
+        """Set variables of a scope."""
+        await self._unsupported("SetVariables", context)
+
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Context
+    ) -> pb.PublishMessageResponse:
+        """Publish a message."""
+        await self._unsupported("PublishMessage", context)
+
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Context
+    ) -> pb.BroadcastSignalResponse:
+        """Broadcast a signal."""
+        await self._unsupported("BroadcastSignal", context)
+
+    async def EvaluateDecision(
+        self, request: pb.EvaluateDecisionRequest, context: Context
+    ) -> pb.EvaluateDecisionResponse:
+        """Not supported: DMN is outside the embedded subset."""
+        await self._unsupported("EvaluateDecision", context)
+
+    async def ModifyProcessInstance(
+        self, request: pb.ModifyProcessInstanceRequest, context: Context
+    ) -> pb.ModifyProcessInstanceResponse:
+        """Not supported by the embedded engine."""
+        await self._unsupported("ModifyProcessInstance", context)
+
+    async def MigrateProcessInstance(
+        self, request: pb.MigrateProcessInstanceRequest, context: Context
+    ) -> pb.MigrateProcessInstanceResponse:
+        """Not supported by the embedded engine."""
+        await self._unsupported("MigrateProcessInstance", context)
+
+    async def DeleteResource(
+        self, request: pb.DeleteResourceRequest, context: Context
+    ) -> pb.DeleteResourceResponse:
+        """Not supported by the embedded engine."""
+        await self._unsupported("DeleteResource", context)
+
+    async def EvaluateConditional(
+        self, request: pb.EvaluateConditionalRequest, context: Context
+    ) -> pb.EvaluateConditionalResponse:
+        """Not supported by the embedded engine."""
+        await self._unsupported("EvaluateConditional", context)
