@@ -247,7 +247,7 @@ class ZeebeWorker(ZeebeTaskRouter):
         from zeebe_router.gateway import ZeebeGateway
 
         if self._channel is None:
-            from zeebe_router.connection import channel_from_env  # type: ignore[attr-defined]
+            from zeebe_router.connection import channel_from_env
 
             self._channel = channel_from_env()
             self._owns_channel = True
