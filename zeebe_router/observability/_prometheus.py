@@ -1,0 +1,123 @@
+"""Worker metrics as Prometheus counters, gauges and a histogram (``prometheus`` extra)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zeebe_router.observability._metrics import Outcome
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+__all__ = ["HANDLER_BUCKETS_S", "PrometheusMetrics"]
+
+#: Histogram buckets of handler durations, in seconds: 5 ms to 5 min.
+HANDLER_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
+
+
+class PrometheusMetrics:
+    """Reports a worker's measurements to Prometheus, every series labelled by task type.
+
+    Exports (with the default ``namespace``): ``zeebe_router_jobs_activated_total``,
+    ``zeebe_router_jobs_answered_total{outcome}`` (complete, fail, error, handed_back,
+    lost), ``zeebe_router_handler_duration_seconds``, ``zeebe_router_jobs_in_flight``,
+    ``zeebe_router_free_slots``, ``zeebe_router_activation_errors_total{status}`` and
+    ``zeebe_router_stream_reconnects_total``.
+
+    Args:
+        registry: where the metrics are registered; ``None`` is prometheus_client's
+            default registry (the one ``/metrics`` serves). One instance per registry:
+            a second raises ``ValueError`` (duplicated time series).
+        namespace: the prefix of every metric name.
+
+    Raises:
+        ImportError: prometheus_client is not installed (``pip install
+            'zeebe-router[prometheus]'``).
+    """
+
+    def __init__(
+        self, registry: CollectorRegistry | None = None, namespace: str = "zeebe_router"
+    ) -> None:
+        try:
+            import prometheus_client as prom
+        except ImportError as exc:  # pragma: no cover - the extra is a dev dependency
+            raise ImportError(
+                "PrometheusMetrics needs prometheus_client: pip install 'zeebe-router[prometheus]'"
+            ) from exc
+        reg = prom.REGISTRY if registry is None else registry
+        task = ("task_type",)
+        self.activated = prom.Counter(
+            "jobs_activated",
+            "Jobs activated (polled or streamed).",
+            task,
+            namespace=namespace,
+            registry=reg,
+        )
+        self.answered = prom.Counter(
+            "jobs_answered",
+            "Jobs answered, by outcome.",
+            (*task, "outcome"),
+            namespace=namespace,
+            registry=reg,
+        )
+        self.duration = prom.Histogram(
+            "handler_duration_seconds",
+            "Time a handler and its middleware ran.",
+            task,
+            namespace=namespace,
+            registry=reg,
+            buckets=HANDLER_BUCKETS_S,
+        )
+        self.in_flight = prom.Gauge(
+            "jobs_in_flight",
+            "Jobs of the task being handled now.",
+            task,
+            namespace=namespace,
+            registry=reg,
+        )
+        self.free_slots = prom.Gauge(
+            "free_slots",
+            "Jobs the task can take before it is full.",
+            task,
+            namespace=namespace,
+            registry=reg,
+        )
+        self.activation_errors = prom.Counter(
+            "activation_errors",
+            "Failed activations, by gRPC status.",
+            (*task, "status"),
+            namespace=namespace,
+            registry=reg,
+        )
+        self.reconnects = prom.Counter(
+            "stream_reconnects",
+            "Job streams opened again.",
+            task,
+            namespace=namespace,
+            registry=reg,
+        )
+
+    def job_activated(self, task_type: str, count: int = 1) -> None:
+        """Count activated jobs."""
+        self.activated.labels(task_type).inc(count)
+
+    def job_answered(self, task_type: str, outcome: Outcome) -> None:
+        """Count an answered job by outcome."""
+        self.answered.labels(task_type, outcome).inc()
+
+    def handler_duration(self, task_type: str, seconds: float) -> None:
+        """Observe a handler's duration."""
+        self.duration.labels(task_type).observe(seconds)
+
+    def slots(self, task_type: str, in_flight: int, free: int) -> None:
+        """Set the task's in-flight and free-slot gauges."""
+        self.in_flight.labels(task_type).set(in_flight)
+        self.free_slots.labels(task_type).set(free)
+
+    def activation_error(self, task_type: str, status: str) -> None:
+        """Count a failed activation by status."""
+        self.activation_errors.labels(task_type, status).inc()
+
+    def stream_reconnect(self, task_type: str) -> None:
+        """Count a reopened job stream."""
+        self.reconnects.labels(task_type).inc()
