@@ -12,10 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from zeebe_router.cli._errors import UsageError
+
 if TYPE_CHECKING:
     import grpc
 
+    from zeebe_router.connection import ConnectionOverrides
+
 __all__ = ["ConnectionFlags", "add_connection_arguments", "open_channel"]
+
+#: flag attribute -> keyword of ``channel_from_env``.
+_OVERRIDE_NAMES: Mapping[str, str] = {
+    "address": "grpc_address",
+    "ca_cert": "ca_certificate_path",
+    "client_id": "client_id",
+    "client_secret": "client_secret",
+    "oauth_url": "authorization_server",
+    "audience": "audience",
+    "cluster_id": "cluster_id",
+    "cluster_region": "region",
+}
 
 #: flag attribute -> the environment variables it replaces (the first is set, the rest removed).
 _ENV_NAMES: Mapping[str, tuple[str, ...]] = {
@@ -55,8 +71,25 @@ class ConnectionFlags:
         """The command-line spelling of every flag that was given."""
         return ["--" + f.name.replace("_", "-") for f in fields(self) if getattr(self, f.name)]
 
+    def overrides(self) -> ConnectionOverrides:
+        """The given flags as keyword overrides of ``channel_from_env``."""
+        given: ConnectionOverrides = {}
+        for name, key in _OVERRIDE_NAMES.items():
+            value = getattr(self, name)
+            if value:
+                given[key] = value  # type: ignore[literal-required]
+        if self.tls or self.ca_cert or self.client_cert:
+            given["insecure"] = False
+        return given
+
     def environment(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
-        """``env`` (default: the process environment) with the given flags written over it."""
+        """``env`` (default: the process environment) with the given flags written over it.
+
+        Raises:
+            UsageError: a client certificate is given; only a channel can carry it.
+        """
+        if self.client_cert or self.client_key:
+            raise UsageError("--client-cert and --client-key need a channel made by zeebe-router")
         merged = dict(os.environ if env is None else env)
         for name, env_names in _ENV_NAMES.items():
             value = getattr(self, name)
@@ -108,11 +141,39 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def open_channel(flags: ConnectionFlags) -> grpc.aio.Channel:
-    """Open the channel the flags and the environment describe.
+    """Open the channel the flags, then the environment, then the defaults describe.
 
     Raises:
         ConfigurationError: the settings are inconsistent or a certificate cannot be read.
+        UsageError: a client certificate is given without its key, or without TLS.
     """
-    from zeebe_router.connection import channel_from_env
+    from zeebe_router.connection import (
+        ConnectionSettings,
+        OAuth2ClientCredentials,
+        create_secure_channel,
+        oauth2_channel,
+        tls_channel_credentials,
+    )
 
-    return channel_from_env(env=flags.environment())
+    settings = ConnectionSettings.from_env(**flags.overrides())
+    if not (flags.client_cert or flags.client_key):
+        return settings.create_channel()
+    if not (flags.client_cert and flags.client_key):
+        raise UsageError("--client-cert and --client-key must be given together")
+    if settings.kind == "insecure" or settings.insecure:
+        raise UsageError("--client-cert needs TLS, but the connection is plaintext")
+    tls = tls_channel_credentials(
+        root_certificates_path=settings.ca_certificate_path,
+        certificate_chain_path=flags.client_cert,
+        private_key_path=flags.client_key,
+    )
+    if settings.kind == "tls":
+        return create_secure_channel(settings.address, channel_credentials=tls)
+    credentials = OAuth2ClientCredentials(
+        settings.client_id or "",
+        settings.client_secret or "",
+        settings.authorization_server or "",
+        audience=settings.audience,
+        scope=settings.scope,
+    )
+    return oauth2_channel(settings.address, credentials, channel_credentials=tls)

@@ -21,6 +21,8 @@ from zeebe_router.cli._supervisor import Supervisor
 from zeebe_router.errors import WorkerError
 
 if TYPE_CHECKING:
+    import grpc
+
     from zeebe_router.observability import WorkerMetrics
     from zeebe_router.worker import ZeebeWorker
 
@@ -145,9 +147,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(level: str, fmt: str) -> None:
-    from zeebe_router.observability import configure_logging
+    from zeebe_router.observability._logging import configure_logging
 
-    configure_logging(level, fmt=fmt)
+    configure_logging(level, fmt="json" if fmt == "json" else "text")
 
 
 async def _supervise(args: argparse.Namespace) -> int:
@@ -164,9 +166,13 @@ async def _run_one(args: argparse.Namespace, target: object) -> int:
     async with _maybe_embedded(args.embedded) as address:
         if address is not None:
             flags = ConnectionFlags(**{**vars(flags), "address": address})
-        worker = await _build_worker(target, args, flags)
-        async with serve_probes(worker, args.http_host, args.http_port):
-            return await _work(worker, args.grace_period)
+        worker, channel = await _build_worker(target, args, flags)
+        try:
+            async with serve_probes(worker, args.http_host, args.http_port):
+                return await _work(worker, args.grace_period)
+        finally:
+            if channel is not None:
+                await channel.close(None)
 
 
 @contextlib.asynccontextmanager
@@ -186,7 +192,8 @@ async def _maybe_embedded(enabled: bool) -> AsyncIterator[str | None]:
 
 async def _build_worker(
     target: object, args: argparse.Namespace, flags: ConnectionFlags
-) -> ZeebeWorker:
+) -> tuple[ZeebeWorker, grpc.aio.Channel | None]:
+    """The worker to run and the channel the CLI opened for it (closed after the run)."""
     from zeebe_router.routing import ZeebeTaskRouter
     from zeebe_router.worker import ZeebeWorker
 
@@ -200,46 +207,72 @@ async def _build_worker(
         except Exception as exc:
             raise CliError(f"{spec}() raised {type(exc).__name__}: {exc}") from exc
         spec = f"{spec}()"
+    channel = None
     if isinstance(obj, ZeebeWorker):
-        overriding = [*flags.given(), *_worker_flags(args)]
-        if args.embedded:
-            overriding.append("--embedded")
-        if overriding:
-            raise UsageError(
-                f"{spec} is a ZeebeWorker with its own channel and settings, so "
-                f"{', '.join(overriding)} cannot apply; expose a ZeebeTaskRouter (or a "
-                "factory) instead, or drop those flags"
-            )
         worker = obj
+        _configure_given_worker(worker, spec, args, flags)
     elif isinstance(obj, ZeebeTaskRouter):
-        worker = ZeebeWorker(open_channel(flags), metrics=_metrics(args), **_worker_kwargs(args))
+        channel = open_channel(flags)
+        worker = ZeebeWorker(channel, metrics=_metrics(args), **_worker_kwargs(args))
         worker.include_router(obj)
     else:
-        kind = type(obj).__name__
         raise UsageError(
-            f"{spec} is a {kind}, not a ZeebeWorker, a ZeebeTaskRouter or a zero-argument "
-            "callable returning one"
+            f"{spec} is {_a(type(obj).__name__)}, not a ZeebeWorker, a ZeebeTaskRouter or a "
+            "zero-argument callable returning one"
         )
     if not worker.tasks:
         raise UsageError(f"{spec} has no tasks; register some with @router.task(...)")
-    return worker
+    return worker, channel
 
 
-def _worker_flags(args: argparse.Namespace) -> list[str]:
-    given = []
-    if args.name:
-        given.append("--name")
-    if args.tenants:
-        given.append("--tenant")
-    return given
+def _configure_given_worker(
+    worker: ZeebeWorker, spec: str, args: argparse.Namespace, flags: ConnectionFlags
+) -> None:
+    """Apply flags to a worker the user built, where it leaves the setting open.
+
+    Raises:
+        UsageError: a flag would change a channel or a setting the worker already has.
+    """
+    channel_flags = [*flags.given(), *(["--embedded"] if args.embedded else [])]
+    # A worker made without a channel opens one from the environment when it starts.
+    if channel_flags and getattr(worker, "_channel", None) is not None:
+        raise UsageError(
+            f"{spec} is a ZeebeWorker with its own channel, so {', '.join(channel_flags)} "
+            "cannot apply; expose a ZeebeTaskRouter (or create the worker without a "
+            "channel), or drop those flags"
+        )
+    if channel_flags:
+        os.environ.update(flags.environment())
+    for flag, attribute, value in (
+        ("--name", "name", args.name),
+        ("--tenant", "tenant_ids", _tenants(args)),
+    ):
+        if value is None:
+            continue
+        current = getattr(worker, attribute)
+        if current is not None and current != value:
+            raise UsageError(
+                f"{spec} already sets {attribute}={current!r}; drop {flag} or the argument"
+            )
+        setattr(worker, attribute, value)
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _tenants(args: argparse.Namespace) -> list[str] | None:
+    if not args.tenants:
+        return None
+    return [t.strip() for arg in args.tenants for t in arg.split(",") if t.strip()]
 
 
 def _worker_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if args.name:
         kwargs["name"] = args.name
-    if args.tenants:
-        kwargs["tenant_ids"] = [t.strip() for arg in args.tenants for t in arg.split(",") if t]
+    if (tenants := _tenants(args)) is not None:
+        kwargs["tenant_ids"] = tenants
     return kwargs
 
 
@@ -247,7 +280,7 @@ def _metrics(args: argparse.Namespace) -> WorkerMetrics | None:
     if args.http_port is None:
         return None
     try:
-        from zeebe_router.observability import PrometheusMetrics
+        from zeebe_router.observability._prometheus import PrometheusMetrics
     except ImportError:
         return None
     return PrometheusMetrics()
@@ -272,9 +305,7 @@ async def _work(worker: ZeebeWorker, grace_period: float) -> int:
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, on_signal, sig)
     try:
-        log.info(
-            "worker %s started: tasks %s", worker.name, ", ".join(t.type for t in worker.tasks)
-        )
+        log.info("worker starting: tasks %s", ", ".join(t.type for t in worker.tasks))
         try:
             await worker.work()
         except WorkerError as exc:
