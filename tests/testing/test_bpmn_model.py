@@ -726,3 +726,32 @@ def test_damaged_fixture_raises_nothing_but_bpmn_parse_error(start: int, length:
     except BpmnParseError:
         return
     assert all(isinstance(p, ProcessDefinition) for p in processes)
+
+
+def test_catching_boundary_prefers_the_exact_code_over_a_catch_all() -> None:
+    boundaries = (
+        '<bpmn:boundaryEvent id="any" attachedToRef="task"><bpmn:errorEventDefinition/>'
+        '</bpmn:boundaryEvent><bpmn:boundaryEvent id="oos" attachedToRef="task">'
+        '<bpmn:errorEventDefinition errorRef="E"/></bpmn:boundaryEvent>'
+        + flow("f3", "any", "end")
+        + flow("f4", "oos", "end")
+    )
+    errors = '<bpmn:error id="E" errorCode="OUT_OF_STOCK"/>'
+    process = parse_one(LINEAR + boundaries, definitions=errors)
+    exact = process.catching_boundary("task", "OUT_OF_STOCK")
+    fallback = process.catching_boundary("task", "OTHER")
+    assert exact is not None
+    assert fallback is not None
+    assert (exact.id, fallback.id) == ("oos", "any")
+    assert process.catching_boundary("start", "OUT_OF_STOCK") is None
+
+    [order] = parse_bpmn(ORDER_PROCESS.read_bytes(), "order_process.bpmn")
+    assert order.catching_boundary("Task_ChargeCard", "OTHER") is None
+    assert order.catching_boundary("Task_ReserveStock", "CARD_DECLINED") is None
+
+
+def test_model_objects_are_hashable() -> None:
+    [process] = parse_bpmn(ORDER_PROCESS.read_bytes(), "order_process.bpmn")
+    [again] = parse_bpmn(ORDER_PROCESS.read_bytes(), "order_process.bpmn")
+    assert hash(process) == hash(again)
+    assert len({*process.elements.values(), *again.elements.values()}) == len(process.elements)

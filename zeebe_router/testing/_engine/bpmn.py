@@ -16,7 +16,7 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from zeebe_router.testing._engine.feel import Expression, FeelError, compile_expression
@@ -156,7 +156,7 @@ class ServiceTask:
     name: str
     job_type: str
     retries: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = field(hash=False)
     inputs: tuple[IoMapping, ...]
     outputs: tuple[IoMapping, ...]
 
@@ -204,13 +204,29 @@ class ProcessDefinition:
 
     bpmn_process_id: str
     name: str
-    elements: Mapping[str, Element]
-    flows: Mapping[str, SequenceFlow]
-    outgoing: Mapping[str, tuple[str, ...]]
-    incoming: Mapping[str, tuple[str, ...]]
+    elements: Mapping[str, Element] = field(hash=False)
+    flows: Mapping[str, SequenceFlow] = field(hash=False)
+    outgoing: Mapping[str, tuple[str, ...]] = field(hash=False)
+    incoming: Mapping[str, tuple[str, ...]] = field(hash=False)
     start_event: str
-    boundary_events: Mapping[str, tuple[str, ...]]
+    boundary_events: Mapping[str, tuple[str, ...]] = field(hash=False)
     checksum: str
+
+    def catching_boundary(self, activity_id: str, error_code: str) -> ErrorBoundaryEvent | None:
+        """The boundary event of ``activity_id`` that catches ``error_code``, if any.
+
+        An event with exactly that code wins over a catch-all one (without a code).
+        """
+        catch_all = None
+        for event_id in self.boundary_events.get(activity_id, ()):
+            event = self.elements[event_id]
+            if not isinstance(event, ErrorBoundaryEvent):
+                continue
+            if event.error_code == error_code:
+                return event
+            if event.error_code is None:
+                catch_all = event
+        return catch_all
 
 
 # --- reading XML safely ----------------------------------------------------------------
@@ -319,7 +335,7 @@ def parse_bpmn(data: bytes, resource_name: str) -> list[ProcessDefinition]:
 def _read_errors(root: ET.Element, resource: str) -> dict[str, str | None]:
     """Map each ``bpmn:error`` id to its error code (``None`` when it has none)."""
     codes: dict[str, str | None] = {}
-    for element in root.iter(_bpmn("error")):
+    for element in root.iterfind(_bpmn("error")):
         error_id = _required_id(element, resource)
         code = element.get("errorCode", "").strip() or None
         if code is not None and code.startswith("="):
