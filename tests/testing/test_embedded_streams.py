@@ -48,20 +48,26 @@ async def test_new_jobs_are_pushed_to_an_open_stream(
 async def test_streams_of_a_type_take_turns(
     gateway: EmbeddedGateway, stub: GatewayAsyncStub
 ) -> None:
-    first, second = open_stream(stub, "stream-rr", "a"), open_stream(stub, "stream-rr", "b")
+    calls = {"a": open_stream(stub, "stream-rr", "a"), "b": open_stream(stub, "stream-rr", "b")}
     await streams_ready(gateway, "stream-rr", 2)
-    received: dict[str, list[int]] = {"a": [], "b": []}
-    for _ in range(3):
-        for call, name in ((first, "a"), (second, "b")):
-            key = gateway.create_job("stream-rr")
-            job = await call.read()
-            assert isinstance(job, pb.ActivatedJob)
-            assert job.key == key
-            received[name].append(key)
-            await streams_ready(gateway, "stream-rr", 2)
-    assert len(received["a"]) == len(received["b"]) == 3
-    first.cancel()
-    second.cancel()
+    reads = {name: asyncio.ensure_future(call.read()) for name, call in calls.items()}
+    order: list[str] = []
+    for _ in range(6):
+        key = gateway.create_job("stream-rr")
+        done, _ = await asyncio.wait(reads.values(), return_when=asyncio.FIRST_COMPLETED)
+        [name] = [name for name, read in reads.items() if read in done]
+        job = reads[name].result()
+        assert isinstance(job, pb.ActivatedJob)
+        assert (job.key, job.worker) == (key, name)
+        order.append(name)
+        reads[name] = asyncio.ensure_future(calls[name].read())
+        await streams_ready(gateway, "stream-rr", 2)
+    assert order[0::2] == [order[0]] * 3
+    assert order[1::2] == [order[1]] * 3
+    assert order[0] != order[1]
+    for call in calls.values():
+        call.cancel()
+    await asyncio.gather(*reads.values(), return_exceptions=True)
 
 
 async def test_backlog_is_left_to_polling_and_timed_out_jobs_are_pushed(
