@@ -86,7 +86,7 @@ class ZeebeClient:
     def gateway(self) -> ProcessGateway:
         """The gateway adapter the client sends through (built on first use if needed)."""
         if self._gateway is None:
-            from zeebe_router.connection import channel_from_env  # type: ignore[attr-defined,unused-ignore]
+            from zeebe_router.connection import channel_from_env
 
             self._gateway = ProcessGateway(channel_from_env(), rpc_timeout=self._rpc_timeout)
         return self._gateway
