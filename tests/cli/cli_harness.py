@@ -18,7 +18,8 @@ REPO = HERE.parent.parent
 def cli_env(**extra: str) -> dict[str, str]:
     """The environment of a CLI subprocess: the repo and the test apps importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZEEBE_", "CAMUNDA_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(HERE)])
+    first = [extra.pop("PYTHONPATH_FIRST")] if "PYTHONPATH_FIRST" in extra else []
+    env["PYTHONPATH"] = os.pathsep.join([*first, str(REPO), str(HERE)])
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env
@@ -121,3 +122,19 @@ async def stop(proc: Proc) -> None:
     if proc.process.returncode is None:
         proc.process.kill()
     await proc.wait()
+
+
+async def http_get(port: int, path: str, timeout: float = 10) -> tuple[int, str]:
+    """GET ``http://127.0.0.1:port/path``; return the status and the body."""
+
+    async def get() -> tuple[int, str]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        await writer.drain()
+        response = await reader.read()
+        writer.close()
+        await writer.wait_closed()
+        head, _, body = response.decode().partition("\r\n\r\n")
+        return int(head.split()[1]), body
+
+    return await asyncio.wait_for(get(), timeout)

@@ -147,7 +147,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _configure_logging(level: str, fmt: str) -> None:
-    from zeebe_router.observability._logging import configure_logging
+    from zeebe_router.observability import configure_logging
 
     configure_logging(level, fmt="json" if fmt == "json" else "text")
 
@@ -277,13 +277,15 @@ def _worker_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _metrics(args: argparse.Namespace) -> WorkerMetrics | None:
+    """Prometheus metrics for ``/metrics`` when it is served and the extra is installed."""
     if args.http_port is None:
         return None
+    from zeebe_router.observability import PrometheusMetrics
+
     try:
-        from zeebe_router.observability._prometheus import PrometheusMetrics
+        return PrometheusMetrics()
     except ImportError:
         return None
-    return PrometheusMetrics()
 
 
 async def _work(worker: ZeebeWorker, grace_period: float) -> int:
