@@ -116,6 +116,16 @@ class SyncZeebeClient:
         )
         self._thread.start()
 
+    @property
+    def client(self) -> ZeebeClient:
+        """The async client the calls run on (await it only on :attr:`loop`)."""
+        return self._client
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the calls run on."""
+        return self._loop
+
     def _on_own_loop(self) -> bool:
         try:
             return asyncio.get_running_loop() is self._loop
