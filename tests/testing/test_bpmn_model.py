@@ -494,6 +494,11 @@ def test_rejects_absurd_nesting() -> None:
             "OnMsg",
         ),
         (
+            '<bpmn:boundaryEvent id="Plain" attachedToRef="task"/>',
+            "bpmn:boundaryEvent",
+            "Plain",
+        ),
+        (
             '<bpmn:serviceTask id="Multi"><bpmn:extensionElements><zeebe:taskDefinition '
             'type="w"/></bpmn:extensionElements><bpmn:multiInstanceLoopCharacteristics/>'
             "</bpmn:serviceTask>",
@@ -755,3 +760,16 @@ def test_model_objects_are_hashable() -> None:
     [again] = parse_bpmn(ORDER_PROCESS.read_bytes(), "order_process.bpmn")
     assert hash(process) == hash(again)
     assert len({*process.elements.values(), *again.elements.values()}) == len(process.elements)
+
+
+def test_engine_package_exports_the_model_and_feel_names() -> None:
+    import zeebe_router.testing._engine as engine
+
+    names = {
+        "BpmnParseError", "Element", "EndEvent", "ErrorBoundaryEvent", "ExclusiveGateway",
+        "Expression", "ExpressionCache", "FeelError", "IoMapping", "ParallelGateway",
+        "ProcessDefinition", "SequenceFlow", "ServiceTask", "StartEvent",
+        "compile_expression", "evaluate", "parse_bpmn",
+    }  # fmt: skip
+    assert names <= set(engine.__all__)
+    assert all(hasattr(engine, name) for name in names)

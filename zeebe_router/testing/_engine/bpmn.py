@@ -391,14 +391,13 @@ class _ProcessReader:
     def read_element(self, child: ET.Element, local: str, element_id: str) -> Element:
         name = child.get("name", "")
         for grandchild in child:
-            if _split(grandchild.tag) in ((BPMN_NAMESPACE, loop) for loop in _LOOPS):
+            namespace, grandchild_local = _split(grandchild.tag)
+            if namespace == BPMN_NAMESPACE and grandchild_local in _LOOPS:
                 raise self.unsupported(child, f"with {_display(grandchild.tag)!r}")
         definitions = _event_definitions(child)
         if local == "startEvent":
             if definitions:
-                raise self.unsupported(
-                    child, f"with {_display(definitions[0].tag)!r}; only a none start event is"
-                )
+                raise self.unsupported(child, f"with {_display(definitions[0].tag)!r}")
             return StartEvent(element_id, name)
         if local == "endEvent":
             return EndEvent(element_id, name, self.end_error_code(child, definitions))
@@ -508,8 +507,12 @@ class _ProcessReader:
         self, event: ET.Element, event_id: str, name: str, definitions: list[ET.Element]
     ) -> ErrorBoundaryEvent:
         if len(definitions) != 1 or definitions[0].tag != _bpmn("errorEventDefinition"):
-            detail = f"with {_display(definitions[0].tag)!r}" if definitions else "without one"
-            raise self.unsupported(event, f"{detail}; only error boundary events are")
+            detail = (
+                f"with {_display(definitions[-1].tag)!r}"
+                if definitions
+                else "without an event definition"
+            )
+            raise self.unsupported(event, detail)
         if event.get("cancelActivity", "true").strip().lower() != "true":
             raise self.fail(
                 f'error boundary event {event_id!r} has cancelActivity="false"; error '
