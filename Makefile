@@ -26,5 +26,13 @@ typecheck: $(STAMP)
 proto: $(STAMP)
 	$(BIN)/python scripts/gen_protos.py
 
+## make bench: the full benchmark (medians of 3 runs, ~25 min); writes bench/results.md
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+## make bench-short: one small run of every scenario, a smoke test for CI (< 2 min)
+bench-short: $(STAMP)
+	$(BIN)/python -m bench.run --short --output $${TMPDIR:-/tmp}/zeebe-router-bench-short.md
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info
