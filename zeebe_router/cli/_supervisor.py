@@ -52,6 +52,7 @@ class Supervisor:
         self._backoff = backoff or Backoff()
         self._stopping = asyncio.Event()
         self._signals = 0
+        self._forwarded: set[int] = set()
         self._children: dict[int, asyncio.subprocess.Process] = {}
 
     async def run(self) -> int:
@@ -77,6 +78,7 @@ class Supervisor:
         else:
             log.warning("%s again: the worker processes exit at once", sig.name)
         self._stopping.set()
+        self._forwarded.add(sig.value)
         for process in list(self._children.values()):
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -97,9 +99,12 @@ class Supervisor:
             log.info("worker process %d started (pid %d)", index, process.pid)
             code = await process.wait()
             del self._children[index]
+            if self._stopping.is_set() and -code in self._forwarded:
+                # Stopped by the forwarded signal before it could install its handlers.
+                code = 0
             if self._stopping.is_set() or code == 0:
                 log.info("worker process %d (pid %d) exited with %d", index, process.pid, code)
-                return code
+                return code if code >= 0 else 128 - code
             if code == EXIT_USAGE:
                 log.error("worker process %d rejected its arguments; stopping all", index)
                 self._on_signal(signal.SIGTERM)

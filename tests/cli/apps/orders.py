@@ -15,9 +15,13 @@ router = ZeebeTaskRouter()
 
 
 @router.task(TASK_TYPE, timeout_ms=60_000)
-async def handle_order(order_id: str = "", work_s: float = 0.0) -> dict[str, object]:
+async def handle_order(
+    order_id: str = "", work_s: float = 0.0, crash: bool = False
+) -> dict[str, object]:
     """Print that the job started, work for ``work_s`` seconds, answer with the pid."""
     print(f"handling order {order_id} in {os.getpid()}", flush=True)
+    if crash:
+        os._exit(3)
     await asyncio.sleep(work_s)
     return {"handled_by": os.getpid()}
 
