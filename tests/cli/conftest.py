@@ -1,4 +1,4 @@
-"""Fixtures of the command-line tests; the helpers live in ``cli_harness``."""
+"""Fixtures of the command-line tests; the helpers live in ``tests.cli.cli_harness``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cli_harness import Proc
+from tests.cli.cli_harness import Proc
 
 
 @pytest.fixture

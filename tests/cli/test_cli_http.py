@@ -7,9 +7,9 @@ import signal
 import uuid
 from pathlib import Path
 
-from cli_harness import Proc, http_get, start
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.cli.cli_harness import Proc, http_get, start
 from zeebe_router.testing._embedded import EmbeddedGateway
 
 SERVING = r"serving /healthz, /readyz and /metrics on http://127\.0\.0\.1:(\d+)"

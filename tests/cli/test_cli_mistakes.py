@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from cli_harness import HERE, run_cli
+from tests.cli.cli_harness import HERE, run_cli
 
 
 def error_line(result: subprocess.CompletedProcess[str]) -> str:

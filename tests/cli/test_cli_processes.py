@@ -6,8 +6,7 @@ import re
 import signal
 import uuid
 
-from cli_harness import Proc, start
-
+from tests.cli.cli_harness import Proc, start
 from zeebe_router.testing._embedded import EmbeddedGateway
 
 

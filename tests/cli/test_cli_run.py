@@ -7,8 +7,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from cli_harness import Proc, run_cli, start
 
+from tests.cli.cli_harness import Proc, run_cli, start
 from zeebe_router.testing._embedded import EmbeddedGateway
 
 
