@@ -232,3 +232,12 @@ def test_middleware_registers_as_decorator() -> None:
     def handler() -> None: ...
 
     assert router.get_task("router-mw").layers[0].middleware == (timing,)
+
+
+def test_blank_task_type_names_the_handler() -> None:
+    router = ZeebeTaskRouter()
+
+    def handler() -> None: ...
+
+    with pytest.raises(InvalidHandlerError, match="test_blank_task_type_names_the_handler"):
+        router.task("  ")(handler)

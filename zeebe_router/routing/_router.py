@@ -155,11 +155,12 @@ class ZeebeTaskRouter:
         fetch = tuple(variables_to_fetch) if variables_to_fetch else None
 
         def register(func: Callable[P, R]) -> Callable[P, R]:
+            plan = analyse(func, task_type)
             if not isinstance(task_type, str) or not task_type.strip():
                 raise InvalidHandlerError(
-                    f"task type must be a non-empty string, not {task_type!r}"
+                    f"handler {plan.handler_name}: the task type must be a non-empty string, "
+                    f"not {task_type!r}"
                 )
-            plan = analyse(func, task_type)
             where = f"task {task_type!r} (handler {plan.handler_name})"
             if single_value and not variable_name:
                 raise NoVariableNameGivenError(task_type, plan.handler_name)
