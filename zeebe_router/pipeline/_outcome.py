@@ -59,11 +59,11 @@ def to_completion(
 
 
 async def complete(
-    controller: JobController, value: Any, config_single: bool, name: str | None
+    controller: JobController, value: Any, single_value: bool, variable_name: str | None
 ) -> None:
     """Complete the job with ``value``; fail it instead if ``value`` cannot be sent."""
     try:
-        variables, result = to_completion(value, config_single, name)
+        variables, result = to_completion(value, single_value, variable_name)
     except ResultTypeError as exc:
         await fail_plainly(controller, f"cannot complete the job: {exc}")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import enum
 import functools
@@ -53,19 +54,17 @@ def handler_name(func: Callable[..., Any]) -> str:
     return f"{module}:{qualname}"
 
 
-class _ModelReader:
+class _ModelReader(abc.ABC):
     """Reads a job's variables into a dataclass, TypedDict or pydantic model."""
-
-    kind = "model"
 
     def __init__(self, cls: type[Any], fields: tuple[str, ...], handler: str) -> None:
         self.cls = cls
         self.fields = fields
         self.handler = handler
 
+    @abc.abstractmethod
     def read(self, variables: Mapping[str, Any]) -> Any:
         """Return the variables as a ``cls``; raise ``JobFailure`` when they do not fit."""
-        raise NotImplementedError
 
     def _reject(self, detail: str) -> JobFailure:
         return JobFailure(
@@ -74,8 +73,6 @@ class _ModelReader:
 
 
 class _DataclassReader(_ModelReader):
-    kind = "dataclass"
-
     def __init__(self, cls: type[Any], handler: str) -> None:
         init = [f for f in dataclasses.fields(cls) if f.init]
         super().__init__(cls, tuple(f.name for f in init), handler)
@@ -96,8 +93,6 @@ class _DataclassReader(_ModelReader):
 
 
 class _TypedDictReader(_ModelReader):
-    kind = "TypedDict"
-
     def __init__(self, cls: type[Any], handler: str) -> None:
         super().__init__(cls, tuple(typing_extensions.get_type_hints(cls)), handler)
         self.required = tuple(sorted(getattr(cls, "__required_keys__", frozenset(self.fields))))
@@ -110,8 +105,6 @@ class _TypedDictReader(_ModelReader):
 
 
 class _PydanticReader(_ModelReader):
-    kind = "pydantic model"
-
     def __init__(self, cls: type[Any], handler: str) -> None:
         fields = tuple(
             (info.alias or name) if isinstance(info.alias, str) else name
