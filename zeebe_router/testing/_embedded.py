@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -13,8 +15,13 @@ from zeebe_router._proto import gateway_pb2_grpc
 from zeebe_router.testing._clock import Clock
 from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
 from zeebe_router.testing._engine.jobs import JobState
+from zeebe_router.testing._engine.messages import Message, MessageBuffer
+from zeebe_router.testing._engine.processes import ProcessRuntime
+from zeebe_router.testing._engine.rejection import Rejection
 from zeebe_router.testing._engine.snapshots import (
+    DeployedProcess,
     IncidentSnapshot,
+    InstanceSnapshot,
     JobSnapshot,
     StreamSnapshot,
 )
@@ -55,7 +62,9 @@ class EmbeddedGateway:
         self.faults = Faults()
         """Fault injection: failing rpcs, latency, dropped job streams."""
         self._engine = Engine(self.clock)
-        self._servicer = GatewayServicer(self._engine, self.faults)
+        self._processes = ProcessRuntime(self._engine)
+        self._messages = MessageBuffer(self._engine)
+        self._servicer = GatewayServicer(self._engine, self._processes, self._messages, self.faults)
         self._server: grpc.aio.Server | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._stopped = False
@@ -142,6 +151,111 @@ class EmbeddedGateway:
             TimeoutError: it did not become true within ``timeout`` seconds.
         """
         await self._engine.watchers.wait(lambda: True if condition() else None, timeout, what)
+
+    # -- processes ----------------------------------------------------------------------------
+
+    def deploy(
+        self, path_or_xml: str | os.PathLike[str] | bytes, *, tenant_id: str = DEFAULT_TENANT
+    ) -> list[DeployedProcess]:
+        """Deploy a BPMN file (a path) or document (XML text or bytes); return its processes.
+
+        Redeploying an unchanged process keeps its version and key; a changed one gets the
+        next version.
+
+        Raises:
+            ValueError: the document is not valid BPMN of the supported subset (the message
+                names the element), or the resource is not BPMN.
+            FileNotFoundError: a path was given and does not exist.
+        """
+        if isinstance(path_or_xml, bytes):
+            name, content = "process.bpmn", path_or_xml
+        elif isinstance(path_or_xml, str) and path_or_xml.lstrip().startswith("<"):
+            name, content = "process.bpmn", path_or_xml.encode()
+        else:
+            path = Path(path_or_xml)
+            name, content = path.name, path.read_bytes()
+        try:
+            deployment = self._processes.deploy([(name, content)], tenant_id)
+        except Rejection as exc:
+            raise ValueError(exc.message) from None
+        return list(deployment.processes)
+
+    def processes(self) -> list[DeployedProcess]:
+        """Every deployed process version, oldest first."""
+        return self._processes.processes()
+
+    def create_instance(
+        self,
+        bpmn_process_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        version: int = -1,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> int:
+        """Start an instance of the latest (or the given) version; return its key.
+
+        Raises:
+            LookupError: no such process is deployed.
+        """
+        try:
+            definition = self._processes.find_definition(
+                key=0, bpmn_process_id=bpmn_process_id, version=version, tenant_id=tenant_id
+            )
+        except Rejection as exc:
+            raise LookupError(exc.message) from None
+        return self._processes.create_instance(definition, dict(variables or {})).key
+
+    def instance(self, key: int) -> InstanceSnapshot:
+        """A snapshot of a process instance: state, variables, visited elements, incidents.
+
+        Raises:
+            KeyError: no instance has this key.
+        """
+        instance = self._processes.instances.get(key)
+        if instance is None:
+            raise KeyError(f"no process instance with key {key}")
+        return self._processes.snapshot(instance)
+
+    def instances(self, bpmn_process_id: str | None = None) -> list[InstanceSnapshot]:
+        """Snapshots of every instance, or those of one process, oldest first."""
+        return [
+            self._processes.snapshot(instance)
+            for instance in self._processes.instances.values()
+            if bpmn_process_id is None
+            or instance.definition.info.bpmn_process_id == bpmn_process_id
+        ]
+
+    async def wait_for_instance(
+        self, key: int, state: str = "COMPLETED", timeout: float = 5.0
+    ) -> InstanceSnapshot:
+        """Wait until instance ``key`` is in ``state`` (ACTIVE, COMPLETED, TERMINATED).
+
+        Raises:
+            KeyError: no instance has this key.
+            TimeoutError: it did not reach the state in time; the message shows where it is,
+                with its open incidents.
+        """
+        instance = self._processes.instances.get(key)
+        if instance is None:
+            raise KeyError(f"no process instance with key {key}")
+        wanted = state.upper()
+        try:
+            await self._engine.watchers.wait(
+                lambda: True if instance.state == wanted else None, timeout, f"instance {key}"
+            )
+        except TimeoutError:
+            snapshot = self._processes.snapshot(instance)
+            problems = "; ".join(f"{i.type}: {i.message}" for i in snapshot.incidents)
+            raise TimeoutError(
+                f"instance {key} did not reach {wanted} within {timeout} s: it is "
+                f"{snapshot.state} after visiting {list(snapshot.visited)}"
+                + (f"; incidents: {problems}" if problems else "")
+            ) from None
+        return self._processes.snapshot(instance)
+
+    def messages(self) -> list[Message]:
+        """Published messages still within their time to live."""
+        return self._messages.buffered()
 
     # -- jobs ---------------------------------------------------------------------------------
 

@@ -18,13 +18,17 @@ from zeebe_router._proto import gateway_pb2_grpc
 from zeebe_router.errors import InvalidVariablesError
 from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
 from zeebe_router.testing._engine.jobs import Activation, JobQuery, JobStream
+from zeebe_router.testing._engine.messages import MessageBuffer
+from zeebe_router.testing._engine.processes import Deployment, Instance, ProcessRuntime
 from zeebe_router.testing._engine.rejection import Rejection, RejectionType
+from zeebe_router.testing._engine.snapshots import DeployedProcess
 from zeebe_router.testing._faults import Faults
 
 __all__ = ["GATEWAY_VERSION", "GatewayServicer"]
 
 GATEWAY_VERSION = "8.9.0-embedded"
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+DEFAULT_RESULT_TIMEOUT_MS = 15_000
 _TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,31}")
 
 log = logging.getLogger("zeebe_router.testing.gateway")
@@ -98,6 +102,20 @@ def _tenants(tenant_ids: Any) -> tuple[str, ...]:
     return tenants
 
 
+def _tenant(tenant_id: str) -> str:
+    return _tenants([tenant_id] if tenant_id else [])[0]
+
+
+def _metadata(info: DeployedProcess) -> pb.ProcessMetadata:
+    return pb.ProcessMetadata(
+        bpmnProcessId=info.bpmn_process_id,
+        version=info.version,
+        processDefinitionKey=info.process_definition_key,
+        resourceName=info.resource_name,
+        tenantId=info.tenant_id,
+    )
+
+
 def _positive(value: int, name: str, rpc: str) -> None:
     if value < 1:
         raise Rejection.invalid(f"Expected to {rpc} with {name} greater than 0, but it was {value}")
@@ -128,8 +146,12 @@ def _activated_job(activation: Activation) -> pb.ActivatedJob:
 class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
     """Implements every Gateway rpc; those outside the supported subset answer UNIMPLEMENTED."""
 
-    def __init__(self, engine: Engine, faults: Faults) -> None:
+    def __init__(
+        self, engine: Engine, processes: ProcessRuntime, messages: MessageBuffer, faults: Faults
+    ) -> None:
         self._engine = engine
+        self._processes = processes
+        self._messages = messages
         self._faults = faults
         self.calls: collections.Counter[str] = collections.Counter()
         self.address = "127.0.0.1:0"
@@ -320,6 +342,153 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
             clusterId="embedded",
         )
 
+    # -- processes ----------------------------------------------------------------------------
+
+    def _deploy(self, resources: list[tuple[str, bytes]], tenant_id: str) -> Deployment:
+        return self._processes.deploy(resources, _tenant(tenant_id))
+
+    @_unary
+    async def DeployResource(
+        self, request: pb.DeployResourceRequest, context: Context
+    ) -> pb.DeployResourceResponse:
+        """Deploy BPMN resources; DMN and forms are refused by name."""
+        deployment = self._deploy(
+            [(r.name, r.content) for r in request.resources], request.tenantId
+        )
+        return pb.DeployResourceResponse(
+            key=deployment.key,
+            tenantId=deployment.tenant_id,
+            deployments=[pb.Deployment(process=_metadata(p)) for p in deployment.processes],
+        )
+
+    @_unary
+    async def DeployProcess(
+        self, request: pb.DeployProcessRequest, context: Context
+    ) -> pb.DeployProcessResponse:
+        """Deploy BPMN processes (the deprecated rpc, same engine)."""
+        deployment = self._deploy([(p.name, p.definition) for p in request.processes], "")
+        return pb.DeployProcessResponse(
+            key=deployment.key, processes=[_metadata(p) for p in deployment.processes]
+        )
+
+    def _create(self, request: pb.CreateProcessInstanceRequest) -> Instance:
+        if len(request.startInstructions):
+            raise Rejection.invalid(
+                "Expected to create a process instance at its none start event: start "
+                "instructions are not supported by the embedded gateway"
+            )
+        if len(request.runtimeInstructions):
+            raise Rejection.invalid(
+                "Runtime instructions are not supported by the embedded gateway"
+            )
+        definition = self._processes.find_definition(
+            key=request.processDefinitionKey,
+            bpmn_process_id=request.bpmnProcessId,
+            version=request.version,
+            tenant_id=_tenant(request.tenantId),
+        )
+        return self._processes.create_instance(definition, _variables(request.variables))
+
+    @_unary
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: Context
+    ) -> pb.CreateProcessInstanceResponse:
+        """Start a process instance by definition key, or by id and version (-1: latest)."""
+        instance = self._create(request)
+        info = instance.definition.info
+        return pb.CreateProcessInstanceResponse(
+            processDefinitionKey=info.process_definition_key,
+            bpmnProcessId=info.bpmn_process_id,
+            version=info.version,
+            processInstanceKey=instance.key,
+            tenantId=info.tenant_id,
+            tags=list(request.tags),
+        )
+
+    @_unary
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: Context
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        """Start a process instance and answer with its variables once it completes."""
+        if request.requestTimeout < 0:
+            raise Rejection.invalid(
+                f"Expected requestTimeout >= 0, but it was {request.requestTimeout}"
+            )
+        instance = self._create(request.request)
+        timeout_ms = request.requestTimeout or DEFAULT_RESULT_TIMEOUT_MS
+        try:
+            await self._engine.watchers.wait(
+                lambda: True if instance.state != "ACTIVE" else None,
+                timeout_ms / 1000,
+                f"instance {instance.key} to complete",
+            )
+        except TimeoutError:
+            raise Rejection(
+                RejectionType.DEADLINE_EXCEEDED,
+                f"Expected process instance {instance.key} to complete within "
+                f"{timeout_ms} ms, but it is still active",
+            ) from None
+        if instance.state != "COMPLETED":
+            raise Rejection.invalid_state(
+                f"Expected process instance {instance.key} to complete, but it was terminated"
+            )
+        variables = instance.root.variables
+        if request.fetchVariables:
+            variables = {k: variables[k] for k in request.fetchVariables if k in variables}
+        info = instance.definition.info
+        return pb.CreateProcessInstanceWithResultResponse(
+            processDefinitionKey=info.process_definition_key,
+            bpmnProcessId=info.bpmn_process_id,
+            version=info.version,
+            processInstanceKey=instance.key,
+            variables=_json.dumps(variables) or "{}",
+            tenantId=info.tenant_id,
+            tags=list(request.request.tags),
+        )
+
+    @_unary
+    async def CancelProcessInstance(
+        self, request: pb.CancelProcessInstanceRequest, context: Context
+    ) -> pb.CancelProcessInstanceResponse:
+        """Terminate a process instance and cancel its jobs."""
+        self._processes.cancel(request.processInstanceKey)
+        return pb.CancelProcessInstanceResponse()
+
+    @_unary
+    async def SetVariables(
+        self, request: pb.SetVariablesRequest, context: Context
+    ) -> pb.SetVariablesResponse:
+        """Set variables on an instance or an element instance (locally or propagated)."""
+        variables = _variables(request.variables)
+        self._processes.set_variables(request.elementInstanceKey, variables, request.local)
+        return pb.SetVariablesResponse(key=self._engine.next_key())
+
+    @_unary
+    async def PublishMessage(
+        self, request: pb.PublishMessageRequest, context: Context
+    ) -> pb.PublishMessageResponse:
+        """Buffer a message for its time to live."""
+        tenant = _tenant(request.tenantId)
+        message = self._messages.publish(
+            request.name,
+            request.correlationKey,
+            request.timeToLive,
+            request.messageId,
+            _variables(request.variables),
+            tenant,
+        )
+        return pb.PublishMessageResponse(key=message.key, tenantId=tenant)
+
+    @_unary
+    async def BroadcastSignal(
+        self, request: pb.BroadcastSignalRequest, context: Context
+    ) -> pb.BroadcastSignalResponse:
+        """Broadcast a signal."""
+        tenant = _tenant(request.tenantId)
+        _variables(request.variables)
+        key = self._messages.broadcast(request.signalName, tenant)
+        return pb.BroadcastSignalResponse(key=key, tenantId=tenant)
+
     # -- outside the supported subset ---------------------------------------------------------
 
     async def _unsupported(self, rpc: str, context: Context) -> NoReturn:
@@ -330,54 +499,6 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
             "tests and local development)",
         )
         raise AssertionError("unreachable: abort raises")
-
-    async def DeployResource(
-        self, request: pb.DeployResourceRequest, context: Context
-    ) -> pb.DeployResourceResponse:
-        """Deploy BPMN resources."""
-        await self._unsupported("DeployResource", context)
-
-    async def DeployProcess(
-        self, request: pb.DeployProcessRequest, context: Context
-    ) -> pb.DeployProcessResponse:
-        """Deploy BPMN processes (deprecated rpc)."""
-        await self._unsupported("DeployProcess", context)
-
-    async def CreateProcessInstance(
-        self, request: pb.CreateProcessInstanceRequest, context: Context
-    ) -> pb.CreateProcessInstanceResponse:
-        """Start a process instance."""
-        await self._unsupported("CreateProcessInstance", context)
-
-    async def CreateProcessInstanceWithResult(
-        self, request: pb.CreateProcessInstanceWithResultRequest, context: Context
-    ) -> pb.CreateProcessInstanceWithResultResponse:
-        """Start a process instance and wait for its end."""
-        await self._unsupported("CreateProcessInstanceWithResult", context)
-
-    async def CancelProcessInstance(
-        self, request: pb.CancelProcessInstanceRequest, context: Context
-    ) -> pb.CancelProcessInstanceResponse:
-        """Cancel a process instance."""
-        await self._unsupported("CancelProcessInstance", context)
-
-    async def SetVariables(
-        self, request: pb.SetVariablesRequest, context: Context
-    ) -> pb.SetVariablesResponse:
-        """Set variables of a scope."""
-        await self._unsupported("SetVariables", context)
-
-    async def PublishMessage(
-        self, request: pb.PublishMessageRequest, context: Context
-    ) -> pb.PublishMessageResponse:
-        """Publish a message."""
-        await self._unsupported("PublishMessage", context)
-
-    async def BroadcastSignal(
-        self, request: pb.BroadcastSignalRequest, context: Context
-    ) -> pb.BroadcastSignalResponse:
-        """Broadcast a signal."""
-        await self._unsupported("BroadcastSignal", context)
 
     async def EvaluateDecision(
         self, request: pb.EvaluateDecisionRequest, context: Context
