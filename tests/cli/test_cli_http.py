@@ -94,3 +94,40 @@ async def test_metrics_without_prometheus_client_says_how_to_get_it(
         assert "/metrics needs the prometheus extra" in proc.output
         proc.signal(signal.SIGTERM)
         assert await proc.wait() == 0
+
+
+async def test_readyz_follows_the_gateway_going_away_and_coming_back(procs: list[Proc]) -> None:
+    task_type = f"cli-ready-{uuid.uuid4().hex[:8]}"
+    first = await EmbeddedGateway().start()
+    port = first.port
+    try:
+        proc = await start(
+            "zeebe_router",
+            "run",
+            "apps.orders:router",
+            "--address",
+            first.address,
+            "--http-port",
+            "0",
+            APP_TASK_TYPE=task_type,
+        )
+        procs.append(proc)
+        http_port = int((await proc.wait_for_line(SERVING)).group(1))
+        await proc.wait_for_line("connected to the gateway")
+        assert (await http_get(http_port, "/readyz"))[0] == 200
+    finally:
+        await first.stop()
+
+    await proc.wait_for_line("gateway unavailable")
+    status, body = await http_get(http_port, "/readyz")
+    assert status == 503
+    assert json.loads(body)["ready"] is False
+    assert (await http_get(http_port, "/healthz"))[0] == 200
+
+    async with EmbeddedGateway(port=port) as second:
+        await proc.wait_for_line("gateway reachable again")
+        assert (await http_get(http_port, "/readyz"))[0] == 200
+        key = second.create_job(task_type, {"order_id": "R-1"})
+        await second.wait_for_job(key, "completed", timeout=20)
+        proc.signal(signal.SIGTERM)
+        assert await proc.wait() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import uuid
 from collections.abc import AsyncIterator
@@ -147,3 +148,38 @@ def test_targets_that_are_not_workers(target: str, message: str, code: int) -> N
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"zeebe-router: error: {message}")
+
+
+async def test_json_logs_are_one_object_per_line(
+    procs: list[Proc], gateway: EmbeddedGateway, task_type: str
+) -> None:
+    proc = await start_worker(procs, gateway, task_type, "--log-format", "json")
+    proc.signal(signal.SIGTERM)
+    assert await proc.wait() == 0
+    records = [json.loads(line) for line in proc.lines if line.startswith("{")]
+    messages = [r.get("message", "") for r in records]
+    assert any(m.startswith("SIGTERM received: draining") for m in messages), proc.output
+    assert any(m.startswith("worker stopped:") for m in messages)
+
+
+async def test_embedded_gateway_is_shared_by_worker_processes(procs: list[Proc]) -> None:
+    task_type = f"cli-run-{uuid.uuid4().hex[:8]}"
+    proc = await start(
+        "zeebe_router",
+        "run",
+        "apps.orders:router",
+        "--embedded",
+        "--processes",
+        "2",
+        APP_TASK_TYPE=task_type,
+    )
+    procs.append(proc)
+    address = (await proc.wait_for_line(r"embedded gateway listening on (\S+)")).group(1)
+    first = await proc.wait_for_line(f"worker starting: tasks {task_type}")
+    await proc.wait_for_line(
+        f"worker starting: tasks {task_type}", start=proc.lines.index(first.string) + 1
+    )
+    result = run_cli("topology", "--address", address)
+    assert result.returncode == 0, result.stderr
+    proc.signal(signal.SIGTERM)
+    assert await proc.wait() == 0
