@@ -8,6 +8,7 @@ command line on stdin (the gateway keeps its own GIL, away from the contenders):
   (variables ``{"payload": "x" * B}`` when B > 0), as a backlog for throughput runs;
 - ``{"op": "feed", "type": T, "count": N, "rate": R}`` creates N jobs at R jobs/s, each with
   ``{"created_ns": <wall clock at creation>}``, and answers when the last one exists;
+- ``{"op": "stats"}`` answers the gateway's CPU seconds so far and its rpc counts;
 - ``{"op": "quit"}`` (or end of input) stops the gateway.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -72,6 +74,9 @@ async def _command(gateway: EmbeddedGateway, command: dict[str, Any]) -> dict[st
         )
     elif op == "feed":
         await _feed(gateway, command["type"], int(command["count"]), float(command["rate"]))
+    elif op == "stats":
+        times = os.times()
+        return {"ok": True, "cpu_s": times.user + times.system, "calls": dict(gateway.calls)}
     else:
         return {"ok": False, "error": f"unknown op {op!r}"}
     return {"ok": True, "seconds": time.perf_counter() - started}

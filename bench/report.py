@@ -63,19 +63,21 @@ def _throughput_table(m: Measurements, sc: Scenario) -> list[str]:
         f"### {sc.title}" + (f" (bound {sc.bound:,.0f} jobs/s)" if sc.bound else ""),
         "",
         "| contender | jobs/s | x bare loop | x pyzeebe defaults | x pyzeebe tuned "
-        "| of bound | contender CPU us/job | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| of bound | CPU us/job: contender | gateway | ActivateJobs per 100 jobs | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for contender, results in runs.items():
         rate = _rate(results)
         cpu = _median([r["cpu_us_per_job"] for r in results if r.get("cpu_us_per_job")])
+        gw_cpu = _median([r["gateway"]["cpu_us_per_job"] for r in results if "gateway" in r])
+        polls = _median([r["gateway"]["activations_per_100"] for r in results if "gateway" in r])
         capped = sum(1 for r in results if r.get("capped"))
         note = f"{len(results)}" + (f" ({capped} cut at the time cap)" if capped else "")
         of_bound = _fmt(rate / sc.bound * 100, ".0f", " %") if rate and sc.bound else "-"
         lines.append(
             f"| {LABELS[contender]} | {_fmt(rate)} | {_ratio(rate, bare)} "
             f"| {_ratio(rate, py_defaults)} | {_ratio(rate, py_tuned)} | {of_bound} "
-            f"| {_fmt(cpu)} | {note} |"
+            f"| {_fmt(cpu)} | {_fmt(gw_cpu)} | {_fmt(polls, '.1f')} | {note} |"
         )
     return [*lines, ""]
 

@@ -21,6 +21,7 @@ from bench.machine import describe_machine
 from bench.procs import BenchError, GatewayProcess, open_log, run_contender, subprocess_env
 from bench.report import Measurements, render
 from bench.scenarios import (
+    LABELS,
     LATENCY_CONTENDERS,
     THROUGHPUT_CONTENDERS,
     Mode,
@@ -73,7 +74,10 @@ class Bench:
             cap_s=self.mode.throughput_cap_s,
             concurrency=sc.concurrency,
         )
+        before = await self.gateway.command(op="stats")
         result = await run_contender(spec, self.log_dir)
+        after = await self.gateway.command(op="stats")
+        result["gateway"] = _gateway_load(before, after)
         self.m.throughput.setdefault(sc.key, {}).setdefault(contender, []).append(result)
         _progress(f"[{sc.key}] {contender} run {run + 1}: {result['jobs_per_s']:,.0f} jobs/s")
 
@@ -172,6 +176,20 @@ class Bench:
         return _process_results(out_dir)
 
 
+def _gateway_load(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+    """The gateway's CPU and rpcs per completed job between two ``stats`` answers."""
+    calls = {
+        rpc: after["calls"].get(rpc, 0) - before["calls"].get(rpc, 0)
+        for rpc in ("ActivateJobs", "CompleteJob", "StreamActivatedJobs")
+    }
+    completed = max(calls["CompleteJob"], 1)
+    return {
+        "completed": calls["CompleteJob"],
+        "cpu_us_per_job": (after["cpu_s"] - before["cpu_s"]) / completed * 1e6,
+        "activations_per_100": calls["ActivateJobs"] / completed * 100,
+    }
+
+
 def _process_results(out_dir: Path) -> list[float]:
     """Jobs/s of each worker process that has written its result so far."""
     return [
@@ -204,7 +222,13 @@ async def _guarded(m: Measurements, what: str, step: Coroutine[Any, Any, None]) 
         _progress(f"FAILED {what}: {exc!r}")
 
 
-async def run_bench(mode: Mode, log_dir: Path, only: set[str]) -> Measurements:
+def _selected(names: tuple[str, ...], wanted: set[str] | None) -> tuple[str, ...]:
+    return names if wanted is None else tuple(n for n in names if n in wanted)
+
+
+async def run_bench(
+    mode: Mode, log_dir: Path, only: set[str], contenders: set[str] | None = None
+) -> Measurements:
     """Start a gateway, run the selected parts ``mode.runs`` times, and collect the figures."""
     gateway = GatewayProcess(log_dir)
     await gateway.start()
@@ -221,15 +245,15 @@ async def run_bench(mode: Mode, log_dir: Path, only: set[str]) -> Measurements:
             for sc in bench.m.scenarios:
                 if sc.key not in only:
                     continue
-                for contender in THROUGHPUT_CONTENDERS:
+                for contender in _selected(THROUGHPUT_CONTENDERS, contenders):
                     await _guarded(
                         bench.m, f"{sc.key}/{contender}", bench.throughput(sc, contender, run)
                     )
             if "latency" in only:
-                for contender in LATENCY_CONTENDERS:
+                for contender in _selected(LATENCY_CONTENDERS, contenders):
                     await _guarded(bench.m, f"latency/{contender}", bench.latency(contender, run))
             if "rss" in only:
-                for contender in _RSS_CONTENDERS:
+                for contender in _selected(_RSS_CONTENDERS, contenders):
                     await _guarded(bench.m, f"rss/{contender}", bench.rss(contender, run))
             if "processes" in only:
                 for count in (1, 2):
@@ -251,12 +275,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (full mode)")
     parser.add_argument("--output", type=Path, default=_HERE / "results.md")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--contenders", nargs="+", choices=sorted(LABELS), help="a subset")
     parser.add_argument("--keep-logs", action="store_true", help="keep the child processes' logs")
     args = parser.parse_args(argv)
     mode = Mode.short() if args.short else Mode.full(args.runs)
     log_dir = Path(tempfile.mkdtemp(prefix="zeebe-router-bench-"))
     started = time.perf_counter()
-    m = asyncio.run(run_bench(mode, log_dir, set(args.only)))
+    m = asyncio.run(run_bench(mode, log_dir, set(args.only), set(args.contenders or LABELS)))
     if m.failures or args.keep_logs or os.environ.get("BENCH_KEEP_LOGS"):
         _progress(f"logs kept in {log_dir}")
     else:

@@ -21,6 +21,8 @@ __all__ = ["BareLoop"]
 
 #: Jobs in flight when the scenario does not impose a number.
 DEFAULT_CAPACITY = 128
+#: A poll waits for a 1/MIN_POLL_DIVISOR share of the capacity to be free (fewer, larger polls).
+MIN_POLL_DIVISOR = 8
 #: Long-poll duration of each ActivateJobs.
 REQUEST_TIMEOUT_MS = 1_000
 JOB_TIMEOUT_MS = 60_000
@@ -31,11 +33,13 @@ class _Slots:
     """Free capacity; the poller and the stream take slots, finished jobs give them back."""
 
     def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
         self.free = capacity
         self._changed = asyncio.Event()
 
-    async def take_up_to(self, wanted: int) -> int:
-        while self.free == 0:
+    async def take_up_to(self, wanted: int, at_least: int = 1) -> int:
+        """Take up to ``wanted`` slots once ``at_least`` are free (or all of them are)."""
+        while self.free < at_least and self.free < self.capacity:
             self._changed.clear()
             await self._changed.wait()
         taken = min(wanted, self.free)
@@ -56,6 +60,7 @@ class BareLoop:
         self._stream = stream
         self._capacity = spec.concurrency or DEFAULT_CAPACITY
         self._batch = max(1, self._capacity // 2)
+        self._min_poll = max(1, self._capacity // MIN_POLL_DIVISOR)
         self._is_async = inspect.iscoroutinefunction(handler)
         self._fetch = list(inspect.signature(handler).parameters)
         self._pool = None if self._is_async else ThreadPoolExecutor(self._capacity)
@@ -102,7 +107,7 @@ class BareLoop:
 
     async def _poll(self, stub: pb_grpc.GatewayAsyncStub, slots: _Slots) -> None:
         while True:
-            wanted = await slots.take_up_to(self._batch)
+            wanted = await slots.take_up_to(self._batch, self._min_poll)
             request = pb.ActivateJobsRequest(
                 type=self._spec.job_type,
                 worker=WORKER_NAME,
