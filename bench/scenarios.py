@@ -64,7 +64,7 @@ class Mode:
     @classmethod
     def short(cls) -> Mode:
         """One small run of everything, to prove the benchmark works."""
-        return cls("short", 1, 1_500, 4.0, 150, 100.0, 1_000, 5_000, 3.0)
+        return cls("short", 1, 1_500, 2.5, 100, 100.0, 1_000, 5_000, 3.0)
 
 
 @dataclass(frozen=True)
