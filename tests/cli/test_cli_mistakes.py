@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.cli.cli_harness import HERE, run_cli
+from tests.cli.cli_harness import HERE, free_port, run_cli
 
 
 def error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -76,3 +76,15 @@ def test_processes_must_be_positive() -> None:
 
 def test_apps_directory_exists() -> None:
     assert (HERE / "apps").is_dir()
+
+
+def test_unreachable_gateway_fails_within_the_connect_timeout() -> None:
+    closed = free_port()
+    result = run_cli(
+        "topology", "--address", f"127.0.0.1:{closed}", "--connect-timeout", "0.5", timeout=20
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"zeebe-router: error: cannot reach the gateway at 127.0.0.1:{closed} within 0.5 s "
+        "(check --address / ZEEBE_ADDRESS and that the gateway is running)"
+    )

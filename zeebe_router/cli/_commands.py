@@ -149,17 +149,13 @@ async def _wait_reachable(ready: Awaitable[None], timeout: float, flags: Connect
     try:
         await asyncio.wait_for(ready, timeout)
     except asyncio.TimeoutError:
-        where = flags.address or _env_address()
+        from zeebe_router.connection import ConnectionSettings
+
+        where = ConnectionSettings.from_env(**flags.overrides()).address
         raise CliError(
             f"cannot reach the gateway at {where} within {timeout:g} s "
             "(check --address / ZEEBE_ADDRESS and that the gateway is running)"
         ) from None
-
-
-def _env_address() -> str:
-    from zeebe_router.connection._env import zeebe_address
-
-    return zeebe_address()[0]
 
 
 async def _deploy(args: argparse.Namespace, client: ZeebeClient) -> str:
