@@ -16,6 +16,7 @@ __all__ = [
     "ResultTypeError",
     "answer_outcome",
     "complete",
+    "default_exception_handler",
     "default_failure",
     "fail_plainly",
     "to_completion",
@@ -108,6 +109,21 @@ async def default_failure(controller: JobController, job: Job, exc: BaseExceptio
         extra=job.log_context(),
     )
     await controller.fail(describe(exc))
+
+
+async def default_exception_handler(
+    exc: Exception, job: Job, job_controller: JobController
+) -> None:
+    """The handler of last resort (pyzeebe's name), usable in a chain of your own.
+
+    A :class:`BpmnError` or :class:`JobFailure` gets the answer it asks for; anything else
+    is logged with its traceback and fails the job with ``retries - 1`` and
+    ``"<ExcType>: <message>"``.
+    """
+    if isinstance(exc, JobOutcome):
+        await answer_outcome(job_controller, exc)
+    else:
+        await default_failure(job_controller, job, exc)
 
 
 async def fail_plainly(controller: JobController, message: str) -> None:

@@ -1,6 +1,21 @@
 """Routers: plain registries of task handlers, with their decorators and exception handlers."""
 
 from zeebe_router.routing._router import ZeebeTaskRouter
-from zeebe_router.routing._task import Task, TaskConfig
+from zeebe_router.routing._task import (
+    CallNext,
+    ExceptionHandler,
+    Middleware,
+    Task,
+    TaskConfig,
+    TaskDecorator,
+)
 
-__all__ = ["Task", "TaskConfig", "ZeebeTaskRouter"]
+__all__ = [
+    "CallNext",
+    "ExceptionHandler",
+    "Middleware",
+    "Task",
+    "TaskConfig",
+    "TaskDecorator",
+    "ZeebeTaskRouter",
+]
