@@ -15,7 +15,7 @@ import grpc
 from zeebe_router import _json
 from zeebe_router._proto import gateway_pb2 as pb
 from zeebe_router._proto import gateway_pb2_grpc
-from zeebe_router.errors import InvalidVariablesError
+from zeebe_router.errors import InvalidVariablesError, VariablesNotSerializableError
 from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
 from zeebe_router.testing._engine.jobs import Activation, JobQuery, JobStream
 from zeebe_router.testing._engine.messages import MessageBuffer
@@ -85,10 +85,19 @@ def _streaming(
 
 
 def _variables(text: str, field: str = "variables") -> dict[str, Any]:
+    """Decode a variables document, accepting only what can be encoded again for workers."""
     try:
-        return _json.loads(text)
+        variables = _json.loads(text)
     except InvalidVariablesError as exc:
         raise Rejection.invalid(f"Property '{field}' is invalid: {exc}") from None
+    try:
+        _json.dumps(variables)
+    except (VariablesNotSerializableError, RecursionError):
+        raise Rejection.invalid(
+            f"Property '{field}' is invalid: the JSON document is nested too deeply or holds a "
+            "number JSON cannot carry back to workers (NaN, Infinity)"
+        ) from None
+    return variables
 
 
 def _tenants(tenant_ids: Any) -> tuple[str, ...]:
