@@ -52,6 +52,18 @@ class ZeebeGateway:
         """The default deadline, in seconds, of unary rpcs."""
         return self._rpc_timeout
 
+    @property
+    def connected(self) -> bool:
+        """Whether the channel has a working connection (``READY``) right now."""
+        return self._channel.get_state() is grpc.ChannelConnectivity.READY
+
+    async def wait_for_connection(self) -> None:
+        """Return once the channel is connected, asking it to connect if it is idle."""
+        state = self._channel.get_state(try_to_connect=True)
+        while state is not grpc.ChannelConnectivity.READY:
+            await self._channel.wait_for_state_change(state)
+            state = self._channel.get_state(try_to_connect=True)
+
     async def activate_jobs(
         self,
         task_type: str,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Coroutine, Iterable
@@ -92,6 +93,13 @@ class JobSource(Protocol):
     ) -> AsyncIterator[Job]:
         """Open ``StreamActivatedJobs``."""
 
+    @property
+    def connected(self) -> bool:
+        """Whether the channel is connected right now."""
+
+    async def wait_for_connection(self) -> None:
+        """Return once the channel is connected."""
+
 
 @dataclass(frozen=True, slots=True)
 class ActivationSettings:
@@ -134,7 +142,8 @@ class Activator:
         self._metrics = metrics
         self._backoff = backoff
         self._fetch = config.variables_to_fetch
-        self.capacity = Capacity(config.max_running_jobs, self._slots_changed)
+        self.capacity = Capacity(config.max_running_jobs)
+        self._limit = config.max_running_jobs
         self.stream_state: StreamState = "streaming" if settings.stream else "polling-only"
         #: Running jobs and their controllers.
         self.jobs: dict[asyncio.Task[None], JobController] = {}
@@ -156,9 +165,8 @@ class Activator:
 
     def health(self) -> TaskHealth:
         """The slots and stream state of the task."""
-        return TaskHealth(
-            self._type, self.capacity.in_flight, self.capacity.free, self.stream_state
-        )
+        running = len(self.jobs)
+        return TaskHealth(self._type, running, self._limit - running, self.stream_state)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -197,9 +205,12 @@ class Activator:
         capacity = self.capacity
         while True:
             reserved = await capacity.take(config.max_jobs_to_activate)
-            streaming = self.stream_state == "streaming"
+            # Long-poll only without a stream: next to one, a long poll would hold the
+            # free slots the stream needs, so polls are short and paced instead.
+            streaming = self.stream_state != "polling-only"
             started = clock()
             received = 0
+            failure: ZeebeGatewayError | None = None
             try:
                 async for job in self._source.activate_jobs(
                     self._type,
@@ -217,10 +228,12 @@ class Activator:
                         capacity.take_over_limit()
                     self._start(job)
             except ZeebeGatewayError as exc:
-                await self._activation_failed(exc, backoff)
-                continue
+                failure = exc
             finally:
                 capacity.release(reserved - received)
+            if failure is not None:
+                await self._activation_failed(failure, backoff)
+                continue
             backoff.reset()
             self._unauthenticated = False
             self._monitor.success()
@@ -288,7 +301,7 @@ class Activator:
                 )
                 if not renewal:
                     self.stream_state = "reconnecting"
-                    await self._activation_failed(exc, backoff)
+                    await self._activation_failed(exc, backoff, polling=False)
             finally:
                 aclose = getattr(stream, "aclose", None)
                 if aclose is not None:
@@ -305,16 +318,33 @@ class Activator:
 
     # --- errors ----------------------------------------------------------------------
 
-    async def _activation_failed(self, exc: ZeebeGatewayError, backoff: Backoff) -> None:
+    async def _activation_failed(
+        self, exc: ZeebeGatewayError, backoff: Backoff, *, polling: bool = True
+    ) -> None:
         """Count a failed activation call, stop on configuration errors, then back off.
 
+        Only polls drive the worker's connection state: the poll loop runs whether or
+        not the stream is up, so a failing stream next to working polls does not flap it.
+
         Raises:
-            WorkerError: the gateway rejected the request in a way retrying cannot fix.
+            WorkerError: the gateway rejected the request in a way retrying cannot fix,
+                or ``max_connection_retries`` consecutive polls failed.
         """
         self._metrics.activation_error(self._type, exc.status)
         self._check_configuration(exc)
-        self._monitor.failure(exc)
-        await asyncio.sleep(backoff.next_delay())
+        if polling:
+            self._monitor.failure(exc)
+        else:
+            _LOG.debug("job stream of %r failed, reopening it: %s", self._type, exc)
+        await self._pause(backoff.next_delay())
+
+    async def _pause(self, delay: float) -> None:
+        """Back off for ``delay``, but retry at once when a lost connection comes back."""
+        if self._source.connected:
+            await asyncio.sleep(delay)
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._source.wait_for_connection(), delay)
 
     def _check_configuration(self, exc: ZeebeGatewayError) -> None:
         where = f"activating jobs of task {self._type!r} (worker {self._settings.worker_name!r})"
@@ -350,8 +380,10 @@ class Activator:
         controller = JobController(job, self._sink)
         self._sink.track(job.key)
         task = asyncio.get_running_loop().create_task(self._run(job, controller))
-        self.jobs[task] = controller
+        jobs = self.jobs
+        jobs[task] = controller
         task.add_done_callback(self._job_done)
+        self._metrics.slots(self._type, len(jobs), self._limit - len(jobs))
 
     async def _run(self, job: Job, controller: JobController) -> None:
         started = time.perf_counter()
@@ -359,8 +391,10 @@ class Activator:
         self._metrics.handler_duration(self._type, time.perf_counter() - started)
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
-        controller = self.jobs.pop(task)
+        jobs = self.jobs
+        controller = jobs.pop(task)
         self.capacity.release()
+        self._metrics.slots(self._type, len(jobs), self._limit - len(jobs))
         if not controller.answered:
             self.unanswered.append(controller)
             if not task.cancelled():
@@ -386,6 +420,3 @@ class Activator:
         for controller in pending:
             self._sink.forget(controller.job.key)
         return sum(results)
-
-    def _slots_changed(self, in_flight: int, free: int) -> None:
-        self._metrics.slots(self._type, in_flight, free)

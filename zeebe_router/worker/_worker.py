@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from zeebe_router.gateway import ZeebeGateway
     from zeebe_router.routing._task import ExceptionHandler, Middleware, Task, TaskDecorator
+    from zeebe_router.settings import WorkerSettings
 
 __all__ = ["DEFAULT_GRACE_PERIOD_S", "ZeebeWorker"]
 
@@ -122,6 +123,7 @@ class ZeebeWorker(ZeebeTaskRouter):
         self._stopping = False
         self._wake: asyncio.Future[None] | None = None
         self._drain: asyncio.Task[DrainReport] | None = None
+        self._startup_jitter_max_s = 0.0
 
     # --- public lifecycle ------------------------------------------------------------
 
@@ -149,8 +151,12 @@ class ZeebeWorker(ZeebeTaskRouter):
                     activator.start(wake)
             try:
                 await asyncio.shield(wake)
+            except asyncio.CancelledError:
+                # Cancelled from outside: hand running jobs back at once, then unwind.
+                await asyncio.shield(self.stop(grace_period=0))
+                raise
             except BaseException:
-                # A configuration error, or work() itself was cancelled: drain, then raise.
+                # A configuration error: let running jobs finish, then raise it.
                 await asyncio.shield(self.stop())
                 raise
             assert self._drain is not None
@@ -205,12 +211,11 @@ class ZeebeWorker(ZeebeTaskRouter):
 
     def _start(self) -> None:
         settings = _settings_from_env()
-        self.name = self.name or _setting(settings, "name") or socket.gethostname()
+        self.name = self.name or settings.name or socket.gethostname()
         if self.request_timeout is None:
-            self.request_timeout = _setting(settings, "request_timeout_ms") or 0
-        if self.tenant_ids is None:
-            env_tenants = _setting(settings, "tenant_ids")
-            self.tenant_ids = None if env_tenants is None else list(env_tenants)
+            self.request_timeout = settings.request_timeout_ms or 0
+        if self.tenant_ids is None and settings.tenant_ids is not None:
+            self.tenant_ids = list(settings.tenant_ids)
         gateway = self._gateway()
         executors = Executors(threads=self._thread_pool(), processes=self._process_pool)
         activation = ActivationSettings(
@@ -241,7 +246,7 @@ class ZeebeWorker(ZeebeTaskRouter):
                     self._backoff,
                 )
             )
-        self._startup_jitter_max_s = float(_setting(settings, "startup_jitter_max_s") or 0)
+        self._startup_jitter_max_s = settings.startup_jitter_max_s or 0.0
 
     def _gateway(self) -> ZeebeGateway:
         from zeebe_router.gateway import ZeebeGateway
@@ -328,15 +333,15 @@ _TASK_DEFAULT_TIMEOUT_MS = 10000
 _TASK_DEFAULT_MAX_RUNNING_JOBS = 32
 
 
-def _with_defaults(task: Task, settings: Any) -> Task:
+def _with_defaults(task: Task, settings: WorkerSettings) -> Task:
     """Apply ``CAMUNDA_WORKER_TIMEOUT`` / ``..._MAX_CONCURRENT_JOBS`` to a task left at defaults."""
     config = task.config
-    timeout_ms = _setting(settings, "timeout_ms")
+    timeout_ms = settings.timeout_ms
     if timeout_ms is not None and config.timeout_ms == _TASK_DEFAULT_TIMEOUT_MS:
-        config = dataclasses.replace(config, timeout_ms=int(timeout_ms))
-    max_running = _setting(settings, "max_running_jobs")
+        config = dataclasses.replace(config, timeout_ms=timeout_ms)
+    max_running = settings.max_running_jobs
     if max_running is not None and config.max_running_jobs == _TASK_DEFAULT_MAX_RUNNING_JOBS:
-        config = dataclasses.replace(config, max_running_jobs=int(max_running))
+        config = dataclasses.replace(config, max_running_jobs=max_running)
     return task if config is task.config else dataclasses.replace(task, config=config)
 
 
@@ -346,14 +351,8 @@ def _in_thread(task: Any) -> bool:
     return bool(execution == "thread" or (execution == "auto" and not task.plan.is_coroutine))
 
 
-def _settings_from_env() -> Any:
+def _settings_from_env() -> WorkerSettings:
     """The worker defaults from the environment (``CAMUNDA_WORKER_*``)."""
-    try:
-        from zeebe_router.settings import WorkerSettings  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    from zeebe_router.settings import WorkerSettings
+
     return WorkerSettings.from_env()
-
-
-def _setting(settings: Any, name: str) -> Any:
-    return None if settings is None else getattr(settings, name, None)
