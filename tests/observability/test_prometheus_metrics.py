@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -88,3 +90,11 @@ def test_composite_metrics_feeds_every_backend() -> None:
             "zeebe_router_stream_reconnects_total", (("task_type", "prom-composite"),)
         ]
         assert reconnects == 1
+
+
+def test_without_prometheus_client_the_error_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "prometheus_client", None)
+    with pytest.raises(ImportError, match=r"zeebe-router\[prometheus\]"):
+        PrometheusMetrics(CollectorRegistry())

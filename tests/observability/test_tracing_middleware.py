@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -123,3 +124,9 @@ async def test_without_a_tracer_the_global_provider_is_used() -> None:
 
     # The API's default provider makes non-recording spans: the job still runs.
     assert await tracing_middleware()(JOB, call_next) is None
+
+
+def test_without_opentelemetry_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "opentelemetry", None)
+    with pytest.raises(ImportError, match=r"zeebe-router\[otel\]"):
+        tracing_middleware()

@@ -52,7 +52,7 @@ def tracing_middleware(
     """
     try:
         from opentelemetry import trace
-    except ImportError as exc:  # pragma: no cover - the extra is a dev dependency
+    except ImportError as exc:
         raise ImportError(
             "tracing_middleware needs opentelemetry-api: pip install 'zeebe-router[otel]'"
         ) from exc

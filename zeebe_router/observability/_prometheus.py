@@ -40,7 +40,7 @@ class PrometheusMetrics:
     ) -> None:
         try:
             import prometheus_client as prom
-        except ImportError as exc:  # pragma: no cover - the extra is a dev dependency
+        except ImportError as exc:
             raise ImportError(
                 "PrometheusMetrics needs prometheus_client: pip install 'zeebe-router[prometheus]'"
             ) from exc
