@@ -34,5 +34,14 @@ bench: $(STAMP)
 bench-short: $(STAMP)
 	$(BIN)/python -m bench.run --short --output $${TMPDIR:-/tmp}/zeebe-router-bench-short.md
 
+## make demo: create .venv if needed, then run 1,000 orders through examples/order_fulfillment
+demo: $(VENV)/.installed-demo
+	$(BIN)/python -m examples.order_fulfillment
+
+$(VENV)/.installed-demo: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
+	touch $@
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info
