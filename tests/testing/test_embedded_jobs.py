@@ -384,3 +384,28 @@ def test_create_job_rejects_bad_arguments() -> None:
         gateway.create_job("")
     with pytest.raises(ValueError, match="retries"):
         gateway.create_job("jobs-bad", retries=0)
+
+
+async def test_large_batches_are_split_into_responses_that_fit_a_message(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    blob = "x" * (1536 * 1024)
+    keys = [gateway.create_job("jobs-large", {"blob": blob}) for _ in range(5)]
+    request = pb.ActivateJobsRequest(
+        type="jobs-large", worker="w", timeout=1000, maxJobsToActivate=5, requestTimeout=-1
+    )
+    responses = [response async for response in stub.ActivateJobs(request)]
+    assert len(responses) >= 3
+    assert all(response.ByteSize() < 4 * 1024 * 1024 for response in responses)
+    assert [job.key for response in responses for job in response.jobs] == keys
+
+
+async def test_answered_jobs_leave_no_timers_behind(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    keys = [gateway.create_job("jobs-timers") for _ in range(1500)]
+    await activate(stub, "jobs-timers", max_jobs=1500, timeout=600_000)
+    assert gateway.clock.pending == 1500
+    for key in keys:
+        await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key))
+    assert gateway.clock.pending == 0

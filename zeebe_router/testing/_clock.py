@@ -8,10 +8,30 @@ import itertools
 import time
 from collections.abc import Callable
 
-__all__ = ["Clock"]
+__all__ = ["Clock", "Timer"]
 
 # Re-check at least this often, so a far-away timer never needs a huge loop delay.
 _MAX_SLEEP_S = 3600.0
+# Rebuild the timer heap once this many cancelled timers (and at least half of it) pile up.
+_COMPACT_AFTER = 1024
+
+
+class Timer:
+    """A scheduled callback; :meth:`cancel` keeps it from running."""
+
+    __slots__ = ("_clock", "callback", "cancelled", "due_ms")
+
+    def __init__(self, clock: Clock, due_ms: int, callback: Callable[[], None]) -> None:
+        self._clock = clock
+        self.due_ms = due_ms
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Do not run the callback (no effect once it ran)."""
+        if not self.cancelled:
+            self.cancelled = True
+            self._clock._forget(self)
 
 
 class Clock:
@@ -23,7 +43,8 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset_ms = 0
-        self._timers: list[tuple[int, int, Callable[[], None]]] = []
+        self._timers: list[tuple[int, int, Timer]] = []
+        self._cancelled = 0
         self._order = itertools.count()
         self._handle: asyncio.TimerHandle | None = None
         self._armed_for: int | None = None
@@ -48,23 +69,42 @@ class Clock:
         self._offset_ms += ms
         self._run_due()
 
-    def call_at(self, due_ms: int, callback: Callable[[], None]) -> None:
+    def call_at(self, due_ms: int, callback: Callable[[], None]) -> Timer:
         """Run ``callback`` once the engine time reaches ``due_ms``."""
-        heapq.heappush(self._timers, (due_ms, next(self._order), callback))
+        timer = Timer(self, due_ms, callback)
+        heapq.heappush(self._timers, (due_ms, next(self._order), timer))
         if self._armed_for is None or due_ms < self._armed_for:
             self._arm()
+        return timer
+
+    @property
+    def pending(self) -> int:
+        """How many timers wait to run."""
+        return len(self._timers) - self._cancelled
 
     def close(self) -> None:
         """Drop every pending timer."""
         self._timers.clear()
+        self._cancelled = 0
         self._disarm()
 
     def _run_due(self) -> None:
         self._disarm()
         while self._timers and self._timers[0][0] <= self.now_ms():
-            _, _, callback = heapq.heappop(self._timers)
-            callback()
+            _, _, timer = heapq.heappop(self._timers)
+            if timer.cancelled:
+                self._cancelled -= 1
+                continue
+            timer.cancelled = True  # ran: a later cancel() changes nothing
+            timer.callback()
         self._arm()
+
+    def _forget(self, timer: Timer) -> None:
+        self._cancelled += 1
+        if self._cancelled >= _COMPACT_AFTER and self._cancelled * 2 >= len(self._timers):
+            self._timers = [entry for entry in self._timers if not entry[2].cancelled]
+            heapq.heapify(self._timers)
+            self._cancelled = 0
 
     def _disarm(self) -> None:
         if self._handle is not None:

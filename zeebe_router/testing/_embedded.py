@@ -64,7 +64,9 @@ class EmbeddedGateway:
         self._engine = Engine(self.clock)
         self._processes = ProcessRuntime(self._engine)
         self._messages = MessageBuffer(self._engine)
-        self._servicer = GatewayServicer(self._engine, self._processes, self._messages, self.faults)
+        self._servicer = GatewayServicer(
+            self._engine, self._processes, self._messages, self.faults, max_message_bytes
+        )
         self._server: grpc.aio.Server | None = None
         self._channels: list[grpc.aio.Channel] = []
         self._stopped = False

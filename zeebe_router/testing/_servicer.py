@@ -7,7 +7,7 @@ import collections
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import grpc
@@ -29,6 +29,7 @@ __all__ = ["GATEWAY_VERSION", "GatewayServicer"]
 GATEWAY_VERSION = "8.9.0-embedded"
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 DEFAULT_RESULT_TIMEOUT_MS = 15_000
+_RESPONSE_OVERHEAD = 16  # field tag and length prefix of each job, with room to spare
 _TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,31}")
 
 log = logging.getLogger("zeebe_router.testing.gateway")
@@ -156,9 +157,15 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
     """Implements every Gateway rpc; those outside the supported subset answer UNIMPLEMENTED."""
 
     def __init__(
-        self, engine: Engine, processes: ProcessRuntime, messages: MessageBuffer, faults: Faults
+        self,
+        engine: Engine,
+        processes: ProcessRuntime,
+        messages: MessageBuffer,
+        faults: Faults,
+        max_message_bytes: int,
     ) -> None:
         self._engine = engine
+        self._max_message_bytes = max_message_bytes
         self._processes = processes
         self._messages = messages
         self._faults = faults
@@ -197,15 +204,30 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
         else:
             wait_s = (request.requestTimeout or DEFAULT_REQUEST_TIMEOUT_MS) / 1000
         activations = await self._engine.poll(query, request.maxJobsToActivate, wait_s)
-        if not activations:
-            return
-        response = pb.ActivateJobsResponse(jobs=[_activated_job(a) for a in activations])
+        sent = 0
         try:
-            yield response
+            for chunk in self._chunks([_activated_job(a) for a in activations]):
+                yield pb.ActivateJobsResponse(jobs=chunk)
+                sent += len(chunk)
         except BaseException:
-            for activation in activations:
+            for activation in activations[sent:]:
                 self._engine.board.yield_back(activation)
             raise
+
+    def _chunks(self, jobs: list[pb.ActivatedJob]) -> Iterator[list[pb.ActivatedJob]]:
+        """Split jobs into responses that each fit in one gRPC message, as partitions would."""
+        budget = self._max_message_bytes - _RESPONSE_OVERHEAD
+        chunk: list[pb.ActivatedJob] = []
+        size = 0
+        for job in jobs:
+            job_size = job.ByteSize() + _RESPONSE_OVERHEAD
+            if chunk and size + job_size > budget:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(job)
+            size += job_size
+        if chunk:
+            yield chunk
 
     @_streaming
     async def StreamActivatedJobs(

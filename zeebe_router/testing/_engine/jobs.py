@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from zeebe_router.testing._clock import Clock
+from zeebe_router.testing._clock import Clock, Timer
 from zeebe_router.testing._engine.rejection import Rejection
 
 __all__ = [
@@ -70,6 +70,7 @@ class JobRecord:
     answers: int = 0
     incident_key: int | None = None
     epoch: int = 0  # bumped on every activation, so stale timers and yields are ignored
+    timer: Timer | None = field(default=None, repr=False)  # deadline or end of back-off
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class JobBoard:
 
     def make_activatable(self, job: JobRecord) -> None:
         """Offer ``job`` to streams and pollers, else put it in the backlog."""
+        self._stop_timer(job)
         job.state = JobState.ACTIVATABLE
         job.worker = ""
         job.deadline = 0
@@ -157,6 +159,7 @@ class JobBoard:
     def set_state(self, job: JobRecord, state: JobState) -> None:
         """Move ``job`` to a state in which it cannot be activated."""
         self._unlist(job)
+        self._stop_timer(job)
         job.state = state
         if state is not JobState.ACTIVATED:
             job.worker = ""
@@ -172,7 +175,7 @@ class JobBoard:
             if job.state is JobState.RETRY_BACKOFF and job.epoch == epoch:
                 self.make_activatable(job)
 
-        self._clock.call_at(self._clock.now_ms() + backoff_ms, due)
+        job.timer = self._clock.call_at(self._clock.now_ms() + backoff_ms, due)
 
     def extend(self, job: JobRecord, timeout_ms: int) -> None:
         """Set the deadline of an activated job to ``timeout_ms`` from now."""
@@ -283,6 +286,7 @@ class JobBoard:
         return Activation(job, variables, job.deadline, job.worker, job.retries, job.epoch)
 
     def _arm_deadline(self, job: JobRecord, timeout_ms: int) -> None:
+        self._stop_timer(job)
         job.deadline = min(self._clock.now_ms() + timeout_ms, _INT64_MAX)
         epoch = job.epoch
 
@@ -290,7 +294,13 @@ class JobBoard:
             if job.state is JobState.ACTIVATED and job.epoch == epoch:
                 self.make_activatable(job)
 
-        self._clock.call_at(job.deadline, expire)
+        job.timer = self._clock.call_at(job.deadline, expire)
+
+    @staticmethod
+    def _stop_timer(job: JobRecord) -> None:
+        if job.timer is not None:
+            job.timer.cancel()
+            job.timer = None
 
     def _unlist(self, job: JobRecord) -> None:
         if job.state is JobState.ACTIVATABLE:

@@ -314,9 +314,12 @@ class ProcessRuntime:
     # -- hooks for process jobs ---------------------------------------------------------------
 
     def variables_of(self, job: JobRecord) -> Mapping[str, Any]:
-        """The variables visible to the job's task."""
+        """The variables visible to the job's task (the instance's, once the task is over)."""
         found = self._element(job)
-        return found[1].scope.visible() if found else {}
+        if found is not None:
+            return found[1].scope.visible()
+        instance = self.instances.get(job.process.process_instance_key) if job.process else None
+        return instance.root.variables if instance is not None else {}
 
     def job_completed(self, job: JobRecord, variables: Mapping[str, Any]) -> None:
         """Apply the task's output mappings (or merge the variables) and move on."""
