@@ -606,3 +606,40 @@ async def test_test_api_deploys_starts_and_waits(gateway: EmbeddedGateway) -> No
         gateway.create_instance("missing")
     with pytest.raises(ValueError, match=r"DOCTYPE|DTD"):
         gateway.deploy(b'<!DOCTYPE x [<!ENTITY a "b">]><x/>')
+
+
+async def test_an_error_end_event_with_nothing_to_catch_it_raises_an_incident(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        '<bpmn:endEvent id="Fail"><bpmn:errorEventDefinition errorRef="e"/></bpmn:endEvent>'
+        + flow("f1", "start", "Fail")
+    )
+    await deploy(stub, bpmn("error-end", body, '<bpmn:error id="e" errorCode="GAVE_UP"/>'))
+    key = await start(stub, "error-end")
+    snapshot = gateway.instance(key)
+    assert snapshot.state == "ACTIVE"
+    [incident] = snapshot.incidents
+    assert (incident.type, incident.element_id) == ("UNHANDLED_ERROR_EVENT", "Fail")
+    assert "GAVE_UP" in incident.message
+    await stub.CancelProcessInstance(pb.CancelProcessInstanceRequest(processInstanceKey=key))
+    assert gateway.incidents() == []
+    assert [i.state for i in gateway.instances("error-end")] == ["TERMINATED"]
+
+
+async def test_local_variables_on_the_instance_and_inspection_lists(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    await deploy(stub, one_task("listing", "listing-job"))
+    key = await start(stub, "listing", {"a": 1})
+    await stub.SetVariables(
+        pb.SetVariablesRequest(elementInstanceKey=key, variables='{"b": 2}', local=True)
+    )
+    assert gateway.instance(key).variables == {"a": 1, "b": 2}
+    assert [p.bpmn_process_id for p in gateway.processes()] == ["listing"]
+    assert [i.key for i in gateway.instances()] == [key]
+    job = await activate_one(stub, "listing-job")
+    await complete(stub, job.key, {"c": 3})
+    await gateway.wait_for_instance(key)
+    assert gateway.job(job.key).variables == {"a": 1, "b": 2, "c": 3}
