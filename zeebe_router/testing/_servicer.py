@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
-import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, NoReturn, TypeVar
@@ -32,15 +31,12 @@ DEFAULT_RESULT_TIMEOUT_MS = 15_000
 _RESPONSE_OVERHEAD = 16  # field tag and length prefix of each job, with room to spare
 _TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,31}")
 
-log = logging.getLogger("zeebe_router.testing.gateway")
-
 _STATUS = {
     RejectionType.INVALID_ARGUMENT: grpc.StatusCode.INVALID_ARGUMENT,
     RejectionType.NOT_FOUND: grpc.StatusCode.NOT_FOUND,
     RejectionType.ALREADY_EXISTS: grpc.StatusCode.ALREADY_EXISTS,
     RejectionType.INVALID_STATE: grpc.StatusCode.FAILED_PRECONDITION,
     RejectionType.DEADLINE_EXCEEDED: grpc.StatusCode.DEADLINE_EXCEEDED,
-    RejectionType.UNIMPLEMENTED: grpc.StatusCode.UNIMPLEMENTED,
 }
 
 Context = grpc.aio.ServicerContext[Any, Any]
