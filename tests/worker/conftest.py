@@ -41,6 +41,7 @@ class RecordingMetrics:
 
     def activation_error(self, task_type: str, status: str) -> None:
         self.activation_errors.append(status)
+        self.changed.set()
 
     def stream_reconnect(self, task_type: str) -> None:
         self.reconnects += 1

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import grpc
 import pytest
 
+from zeebe_router.client import ZeebeClient
 from zeebe_router.connection import create_insecure_channel
 from zeebe_router.errors import WorkerError
 from zeebe_router.testing._embedded import EmbeddedGateway
@@ -139,21 +140,22 @@ async def test_an_hour_of_stream_renewals_leaves_the_worker_healthy(
 
 # --- a gateway in another process, killed and started again on the same port ---------------
 
-_SERVE = """
-import asyncio, sys
-from zeebe_router.testing._embedded import EmbeddedGateway
-
-async def main(port, job_type, count):
-    async with EmbeddedGateway(port=port) as gateway:
-        keys = [gateway.create_job(job_type) for _ in range(count)]
-        print("serving", flush=True)
-        await gateway.wait_for_jobs(
-            lambda job: job.key in keys and job.state == "completed", count, timeout=60
-        )
-        print("answered", flush=True)
-        await asyncio.Event().wait()
-
-asyncio.run(main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3])))
+_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"
+                  id="restart-definitions" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="worker-restart" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>to-work</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="to-work" sourceRef="start" targetRef="work" />
+    <bpmn:serviceTask id="work">
+      <bpmn:extensionElements><zeebe:taskDefinition type="{job_type}" /></bpmn:extensionElements>
+      <bpmn:incoming>to-work</bpmn:incoming>
+      <bpmn:outgoing>to-end</bpmn:outgoing>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="to-end" sourceRef="work" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>to-end</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
 """
 
 
@@ -165,20 +167,28 @@ def _free_port() -> int:
 
 
 class GatewayProcess:
-    def __init__(self, port: int, job_type: str, jobs: int) -> None:
-        self.args = (str(port), job_type, str(jobs))
+    """``python -m zeebe_router.testing._serve`` on a fixed port, killed and restarted."""
+
+    def __init__(self) -> None:
+        self.address = f"127.0.0.1:{_free_port()}"
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
+        host, port = self.address.split(":")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _SERVE, *self.args, stdout=asyncio.subprocess.PIPE
+            sys.executable,
+            "-m",
+            "zeebe_router.testing._serve",
+            "--host",
+            host,
+            "--port",
+            port,
+            stderr=asyncio.subprocess.PIPE,
         )
-        assert await self.line() == "serving"
-
-    async def line(self) -> str:
-        assert self.process is not None
-        assert self.process.stdout is not None
-        return (await asyncio.wait_for(self.process.stdout.readline(), 20)).decode().strip()
+        stderr = self.process.stderr
+        assert stderr is not None
+        while b"listening on" not in await asyncio.wait_for(stderr.readline(), 20):
+            pass
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -187,10 +197,24 @@ class GatewayProcess:
 
 
 @pytest.fixture
-async def gateway_process(job_type: str) -> AsyncIterator[GatewayProcess]:
-    process = GatewayProcess(_free_port(), job_type, 20)
+async def gateway_process() -> AsyncIterator[GatewayProcess]:
+    process = GatewayProcess()
     yield process
     await process.kill()
+
+
+async def _run_instances(address: str, job_type: str, count: int) -> None:
+    """Deploy the process and run ``count`` instances to their end through the worker."""
+    channel = grpc.aio.insecure_channel(address)
+    async with ZeebeClient(channel, max_connection_retries=-1) as client:
+        await client.deploy_resource(resources={"restart.bpmn": _BPMN.format(job_type=job_type)})
+        results = await asyncio.gather(
+            *(client.run_process_with_result("worker-restart", {"n": n}) for n in range(count))
+        )
+    await channel.close(None)
+    assert sorted(result.variables["doubled"] for result in results) == [
+        2 * n for n in range(count)
+    ]
 
 
 @pytest.mark.timeout(90)
@@ -201,28 +225,33 @@ async def test_worker_resumes_after_the_gateway_process_restarts(
     # gRPC's own reconnect back-off grows to 2 minutes by default; cap it as a deployment
     # facing gateway restarts would, so the test measures the worker's reconnecting.
     channel = create_insecure_channel(
-        f"127.0.0.1:{gateway_process.args[0]}", {"grpc.max_reconnect_backoff_ms": 2000}
+        gateway_process.address, {"grpc.max_reconnect_backoff_ms": 2000}
     )
-    worker = ZeebeWorker(channel, name="survivor")
+    metrics = RecordingMetrics()
+    worker = ZeebeWorker(channel, name="survivor", metrics=metrics)
 
     @worker.task(job_type)
-    async def handle() -> None:
-        pass
+    async def handle(n: int) -> dict[str, int]:
+        return {"doubled": 2 * n}
 
     work = asyncio.ensure_future(worker.work())
     try:
-        assert await gateway_process.line() == "answered"
+        await _run_instances(gateway_process.address, job_type, 10)
         await gateway_process.kill()
         with caplog.at_level(logging.INFO, logger="zeebe_router.worker"):
-            # Down long enough for the back-off to reach its ceiling.
-            await asyncio.sleep(8)
+            # Down until the back-off reaches its 5 s ceiling (about 10 s of failures).
+            while len(metrics.activation_errors) < 24:
+                metrics.changed.clear()
+                await asyncio.wait_for(metrics.changed.wait(), 20)
             assert not worker.health().ready
             await gateway_process.start()
             loop = asyncio.get_running_loop()
             restarted = loop.time()
-            assert await gateway_process.line() == "answered"
+            await _run_instances(gateway_process.address, job_type, 10)
             assert loop.time() - restarted < 6
-        assert worker.health().live
+        assert work.done() is False
+        assert worker.health().ready
+        assert caplog.text.count("gateway unavailable") == 1
         assert caplog.text.count("reachable again") == 1
     finally:
         await worker.stop(grace_period=1)

@@ -190,7 +190,10 @@ class Activator:
     async def _guard(self, loop_coro: Coroutine[Any, Any, None]) -> None:
         try:
             await loop_coro
-        except WorkerError as exc:
+        except Exception as exc:
+            # A WorkerError, or a bug: either way work() must end and say why.
+            if not isinstance(exc, WorkerError):
+                _LOG.error("activating jobs of %r failed", self._type, exc_info=exc)
             if self._fatal is not None and not self._fatal.done():
                 self._fatal.set_exception(exc)
 
@@ -395,6 +398,13 @@ class Activator:
         controller = jobs.pop(task)
         self.capacity.release()
         self._metrics.slots(self._type, len(jobs), self._limit - len(jobs))
+        if not task.cancelled() and task.exception() is not None:
+            _LOG.error(
+                "job %d of %r: its pipeline raised",
+                controller.job.key,
+                self._type,
+                exc_info=task.exception(),
+            )
         if not controller.answered:
             self.unanswered.append(controller)
             if not task.cancelled():

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import dataclasses
 import logging
+import multiprocessing
 import random
 import socket
 from collections.abc import Sequence
@@ -124,6 +125,7 @@ class ZeebeWorker(ZeebeTaskRouter):
         self._wake: asyncio.Future[None] | None = None
         self._drain: asyncio.Task[DrainReport] | None = None
         self._startup_jitter_max_s = 0.0
+        self._work_task: asyncio.Task[None] | None = None
 
     # --- public lifecycle ------------------------------------------------------------
 
@@ -196,7 +198,8 @@ class ZeebeWorker(ZeebeTaskRouter):
     ) -> None:
         """Stop gracefully and wait for :meth:`work`; re-raise a worker error."""
         await self.stop()
-        await self._work_task
+        if self._work_task is not None:
+            await self._work_task
 
     def health(self) -> WorkerHealth:
         """Liveness, readiness and per-task slots and stream state, for probes."""
@@ -270,7 +273,10 @@ class ZeebeWorker(ZeebeTaskRouter):
 
     def _process_pool(self) -> concurrent.futures.Executor:
         if self._processes is None:
-            self._processes = concurrent.futures.ProcessPoolExecutor()
+            # Never fork a process running grpc's threads and an event loop.
+            self._processes = concurrent.futures.ProcessPoolExecutor(
+                mp_context=multiprocessing.get_context("spawn")
+            )
         return self._processes
 
     async def _startup_jitter(self, wake: asyncio.Future[None]) -> None:
