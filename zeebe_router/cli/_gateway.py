@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from typing import Any
 
 from zeebe_router.cli._errors import CliError
@@ -23,14 +24,19 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--port", type=int, default=26500, help="port (default 26500; 0 picks a free one)"
     )
+    parser.add_argument(
+        "--log-format", default="text", choices=["text", "json"], help="default text"
+    )
     parser.set_defaults(func=_gateway)
 
 
 def _gateway(args: argparse.Namespace) -> int:
+    from zeebe_router.observability import configure_logging
     from zeebe_router.testing._serve import run_gateway
 
+    configure_logging("INFO", fmt="json" if args.log_format == "json" else "text")
     try:
-        run_gateway(args.host, args.port)
+        asyncio.run(run_gateway(args.host, args.port))
     except (OSError, RuntimeError) as exc:
         raise CliError(f"cannot serve the gateway on {args.host}:{args.port}: {exc}") from exc
     return 0
