@@ -19,13 +19,12 @@ from collections.abc import Mapping
 
 import grpc
 
+from zeebe_router import ZeebeTaskRouter, ZeebeWorker
 from zeebe_router.connection import (
     ConnectionSettings,
     channel_from_env,
     create_camunda_cloud_channel,
 )
-from zeebe_router.routing import ZeebeTaskRouter
-from zeebe_router.worker import ZeebeWorker
 
 router = ZeebeTaskRouter()
 

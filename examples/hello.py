@@ -2,7 +2,7 @@
 
 import asyncio
 
-from zeebe_router.worker import ZeebeWorker
+from zeebe_router import ZeebeWorker
 
 worker = ZeebeWorker()  # the channel comes from the environment when work() starts
 

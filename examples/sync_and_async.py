@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

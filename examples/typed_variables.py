@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

@@ -8,8 +8,7 @@ type="check-assignee"``) creates a job when the task is assigned. Its handler an
 
 from __future__ import annotations
 
-from zeebe_router import Job, JobResult, JobResultCorrections
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import Job, JobResult, JobResultCorrections, ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

@@ -62,7 +62,7 @@ class DemoConsole:
         jobs.add_column("measure", style="bold")
         jobs.add_column("value", justify="right")
         jobs.add_row("completed", f"{result.jobs['complete']:,}")
-        jobs.add_row("failed, retried", f"{result.jobs['fail']:,}")
+        jobs.add_row("failed (retried or incident)", f"{result.jobs['fail']:,}")
         jobs.add_row("BPMN errors thrown", f"{result.jobs['error']:,}")
         jobs.add_row("jobs/s", f"{result.jobs_per_second:,.0f}")
         jobs.add_row("p50 job latency", f"{result.p50_ms:.1f} ms")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from zeebe_router import Job, JobController
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import Job, JobController, ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

@@ -21,11 +21,11 @@ import grpc
 from examples.order_fulfillment import inventory, payments, shipping
 from examples.order_fulfillment.orders import make_orders
 from examples.order_fulfillment.stats import JobStats
+from zeebe_router import ZeebeWorker
 from zeebe_router.client import ZeebeClient
 from zeebe_router.observability import WorkerMetrics
-from zeebe_router.testing._embedded import EmbeddedGateway
+from zeebe_router.testing import EmbeddedGateway
 from zeebe_router.testing._engine.snapshots import IncidentSnapshot, InstanceSnapshot
-from zeebe_router.worker import ZeebeWorker
 
 PROCESS_FILE = Path(__file__).with_name("order_process.bpmn")
 PROCESS_ID = "order-fulfillment"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from zeebe_router import BpmnError, Job, JobFailure
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import BpmnError, Job, JobFailure, ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

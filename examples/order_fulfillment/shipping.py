@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from zeebe_router import Job, JobController
-from zeebe_router.routing import ZeebeTaskRouter
+from zeebe_router import Job, JobController, ZeebeTaskRouter
 
 router = ZeebeTaskRouter()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from examples import hello
-from zeebe_router.testing._embedded import EmbeddedGateway
+from zeebe_router.testing import EmbeddedGateway
 from zeebe_router.testing.pytest_plugin import LazyStartWorker
 
 HELLO_BPMN = Path(hello.__file__).with_name("hello.bpmn")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from examples import typed_variables, user_task_listener
 from examples.order_fulfillment import payments
-from zeebe_router.job import JobKind, ListenerEventType, UserTaskProperties
-from zeebe_router.testing._job_env import JobEnvironment
+from zeebe_router import JobKind, ListenerEventType, UserTaskProperties
+from zeebe_router.testing import JobEnvironment
 
 ORDER = {"id": "O-1", "card": "4242424242424242", "amount": 12.5}
 

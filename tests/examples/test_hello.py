@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from examples import hello
-from zeebe_router.testing._embedded import EmbeddedGateway
+from zeebe_router.testing import EmbeddedGateway
 from zeebe_router.testing.pytest_plugin import LazyStartWorker
 
 

@@ -6,8 +6,7 @@ import pytest
 
 from examples.order_fulfillment import inventory, main, payments, shipping
 from examples.order_fulfillment.orders import DECLINED_CARD, POISON_INDEX, make_orders
-from zeebe_router.testing._embedded import EmbeddedGateway
-from zeebe_router.testing._job_env import JobEnvironment
+from zeebe_router.testing import EmbeddedGateway, JobEnvironment
 from zeebe_router.testing.pytest_plugin import LazyStartWorker
 
 ORDERS = POISON_INDEX + 100

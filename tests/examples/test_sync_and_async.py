@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from examples import sync_and_async
-from zeebe_router.testing._embedded import EmbeddedGateway
+from zeebe_router.testing import EmbeddedGateway
 from zeebe_router.testing.pytest_plugin import LazyStartWorker
 
 

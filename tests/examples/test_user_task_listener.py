@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from examples import user_task_listener
-from zeebe_router.job import JobKind, ListenerEventType, UserTaskProperties
-from zeebe_router.testing._job_env import JobEnvironment
+from zeebe_router import JobKind, ListenerEventType, UserTaskProperties
+from zeebe_router.testing import JobEnvironment
 
 
 async def test_an_assignee_on_leave_is_replaced_by_the_deputy(job_env: JobEnvironment) -> None:

@@ -10,10 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from zeebe_router import BpmnError, Job
-from zeebe_router.routing import ZeebeTaskRouter
-from zeebe_router.testing._embedded import EmbeddedGateway
-from zeebe_router.testing._job_env import JobEnvironment
+from zeebe_router import BpmnError, Job, ZeebeTaskRouter
+from zeebe_router.testing import EmbeddedGateway, JobEnvironment
 from zeebe_router.testing.pytest_plugin import LazyStartWorker
 
 

@@ -2,14 +2,14 @@
 
 Installed with zeebe-router as a ``pytest11`` plugin, so the fixtures need no import:
 
-- ``zeebe_gateway``: a started :class:`~zeebe_router.testing._embedded.EmbeddedGateway`
+- ``zeebe_gateway``: a started :class:`~zeebe_router.testing.EmbeddedGateway`
   per test, stopped after it;
 - ``zeebe_channel``: a ``grpc.aio`` channel to that gateway;
 - ``zeebe_worker``: a :class:`~zeebe_router.worker.ZeebeWorker` on that channel. Register
   tasks on it (``@zeebe_worker.task(...)`` or ``zeebe_worker.include_router(router)``) at the
   start of the test: it starts working at the test's next ``await`` with every task
   registered so far, and is drained after the test (a worker error fails the test);
-- ``job_env``: a :class:`~zeebe_router.testing._job_env.JobEnvironment` to run one handler
+- ``job_env``: a :class:`~zeebe_router.testing.JobEnvironment` to run one handler
   on a fabricated job, with no network.
 
 The async fixtures need pytest-asyncio (``asyncio_mode = "auto"``, or mark the tests with
