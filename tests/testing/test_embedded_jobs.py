@@ -406,6 +406,7 @@ async def test_answered_jobs_leave_no_timers_behind(
     keys = [gateway.create_job("jobs-timers") for _ in range(1500)]
     await activate(stub, "jobs-timers", max_jobs=1500, timeout=600_000)
     assert gateway.clock.pending == 1500
-    for key in keys:
-        await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key))
+    for start in range(0, len(keys), 100):
+        batch = keys[start : start + 100]
+        await asyncio.gather(*(stub.CompleteJob(pb.CompleteJobRequest(jobKey=k)) for k in batch))
     assert gateway.clock.pending == 0

@@ -139,3 +139,25 @@ def test_clock_only_moves_forward() -> None:
     assert gateway.clock.now_ms() >= before + 60_000
     with pytest.raises(ValueError, match="forward"):
         gateway.clock.advance(-1)
+
+
+async def test_stop_ends_streams_and_long_polls_cleanly(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    stream = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type="server-stop", worker="w", timeout=1000)
+    )
+    poll = stub.ActivateJobs(
+        pb.ActivateJobsRequest(
+            type="server-stop", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=60_000
+        )
+    )
+    await gateway.wait_for(lambda: gateway.calls["ActivateJobs"] == 1 and bool(gateway.streams()))
+    started = time.monotonic()
+    await gateway.stop()
+    assert time.monotonic() - started < 1
+    assert [r async for r in poll] == []
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stream.read()
+    assert info.value.code() is grpc.StatusCode.UNAVAILABLE
+    assert "shutting down" in (info.value.details() or "")

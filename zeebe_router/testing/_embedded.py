@@ -31,6 +31,7 @@ from zeebe_router.testing._servicer import GatewayServicer
 __all__ = ["EmbeddedGateway"]
 
 _DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+_STOP_GRACE_S = 1.0
 
 
 class EmbeddedGateway:
@@ -100,16 +101,25 @@ class EmbeddedGateway:
         self._server = server
         return self
 
-    async def stop(self, grace: float | None = None) -> None:
-        """Stop serving: open calls end, channels from :meth:`channel` close. Idempotent."""
+    async def stop(self, grace: float = _STOP_GRACE_S) -> None:
+        """Stop serving; idempotent.
+
+        Job streams end with UNAVAILABLE and long polls answer at once, so clients see a clean
+        end; calls still running after ``grace`` seconds are cancelled. Channels made by
+        :meth:`channel` are closed.
+        """
         if self._stopped:
             return
         self._stopped = True
+        if self._server is not None:
+            self.faults.drop_streams(
+                grpc.StatusCode.UNAVAILABLE, "the embedded gateway is shutting down"
+            )
+            self._engine.board.release_pollers()
+            await self._server.stop(grace)
         channels, self._channels = self._channels, []
         for channel in channels:
             await channel.close(None)
-        if self._server is not None:
-            await self._server.stop(grace)
         self.clock.close()
 
     async def __aenter__(self) -> EmbeddedGateway:

@@ -227,6 +227,13 @@ class JobBoard:
         if poller in pollers:
             pollers.remove(poller)
 
+    def release_pollers(self) -> None:
+        """Answer every waiting long poll now, with what it has (possibly nothing)."""
+        for pollers in self._pollers.values():
+            for poller in pollers:
+                poller.arrived.set()
+            pollers.clear()
+
     def add_stream(self, stream: JobStream) -> None:
         """Push new activatable jobs of the stream's type to ``stream``."""
         self._streams.setdefault(stream.query.type, []).append(stream)
