@@ -253,7 +253,10 @@ class EmbeddedGateway:
         wanted = state.upper()
         try:
             await self._engine.watchers.wait(
-                lambda: True if instance.state == wanted else None, timeout, f"instance {key}"
+                lambda: True if instance.state == wanted else None,
+                timeout,
+                f"instance {key}",
+                key=key,
             )
         except TimeoutError:
             snapshot = self._processes.snapshot(instance)

@@ -448,6 +448,7 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
                 lambda: True if instance.state != "ACTIVE" else None,
                 timeout_ms / 1000,
                 f"instance {instance.key} to complete",
+                key=instance.key,
             )
         except TimeoutError:
             raise Rejection(

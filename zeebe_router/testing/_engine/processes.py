@@ -270,7 +270,7 @@ class ProcessRuntime:
         instance.joins.clear()
         instance.state = TERMINATED
         log.info("cancelled instance %s", key)
-        self._engine.watchers.changed()
+        self._engine.watchers.changed(instance.key)
 
     def set_variables(self, element_key: int, variables: Mapping[str, Any], local: bool) -> None:
         """Set variables on an instance or one of its active elements.
@@ -584,3 +584,4 @@ class ProcessRuntime:
             return
         instance.state = COMPLETED
         log.info("instance %s completed", instance.key)
+        self._engine.watchers.changed(instance.key)

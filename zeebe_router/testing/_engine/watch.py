@@ -23,20 +23,31 @@ class Watchers:
     """Waiters re-checked after every change of engine state."""
 
     _watches: list[_Watch[object]] = field(default_factory=list)
+    _keyed: dict[int, list[_Watch[object]]] = field(default_factory=dict)
 
-    def changed(self) -> None:
-        """Re-check every waiter; resolve those whose condition now holds."""
-        if not self._watches:
-            return
-        for watch in list(self._watches):
+    def changed(self, key: int | None = None) -> None:
+        """Re-check the general waiters, and those of ``key`` when given."""
+        if self._watches:
+            self._check(self._watches)
+        if key is not None and key in self._keyed:
+            self._check(self._keyed[key])
+
+    @staticmethod
+    def _check(watches: list[_Watch[object]]) -> None:
+        for watch in list(watches):
             if watch.future.done():
                 continue
             result = watch.check()
             if result is not None:
                 watch.future.set_result(result)
 
-    async def wait(self, check: Callable[[], T | None], timeout: float, what: str) -> T:
+    async def wait(
+        self, check: Callable[[], T | None], timeout: float, what: str, key: int | None = None
+    ) -> T:
         """Wait until ``check`` returns something other than None, and return it.
+
+        With ``key``, the condition is re-checked only by ``changed(key)``: use it for state
+        that only changes with that key (an instance), so busy engines stay cheap.
 
         Raises:
             TimeoutError: the condition did not hold within ``timeout`` seconds; the message
@@ -47,10 +58,13 @@ class Watchers:
             return result
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         watch = _Watch(check, future)
-        self._watches.append(watch)  # type: ignore[arg-type]
+        watches = self._watches if key is None else self._keyed.setdefault(key, [])
+        watches.append(watch)  # type: ignore[arg-type]
         try:
             return await asyncio.wait_for(future, timeout)
         except asyncio.TimeoutError:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}") from None
         finally:
-            self._watches.remove(watch)  # type: ignore[arg-type]
+            watches.remove(watch)  # type: ignore[arg-type]
+            if key is not None and not watches:
+                del self._keyed[key]
