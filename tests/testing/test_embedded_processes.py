@@ -471,9 +471,9 @@ async def test_completion_variables_go_where_the_variable_lives(
     )
     assert gateway.instance(key).variables == {"count": 1, "seen": 1}
     assert gateway.job(job.key).variables == {"count": 1, "seen": 1, "draft": True}
-    await complete(stub, job.key, {"count": 2, "result": "ok"})
+    await complete(stub, job.key, {"count": 2, "result": "ok", "draft": False})
     snapshot = await gateway.wait_for_instance(key)
-    assert snapshot.variables == {"count": 2, "seen": 1, "result": "ok"}
+    assert snapshot.variables == {"count": 2, "seen": 1, "result": "ok"}  # draft was local
 
 
 async def test_set_variables_rejects_unknown_scopes_and_bad_documents(

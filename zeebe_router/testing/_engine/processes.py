@@ -446,7 +446,9 @@ class ProcessRuntime:
                 return
             instance.root.propagate(outputs)
         else:
-            instance.root.propagate(variables)
+            # As Zeebe does: a variable the task holds locally (an input mapping) is updated
+            # there and ends with the task; the others go where they exist, else the root.
+            element.scope.propagate(variables)
         self._remove_element(instance, element)
         self._run(instance, [(flow, "") for flow in instance.bpmn.outgoing[element.element_id]])
 
