@@ -161,3 +161,8 @@ async def test_stop_ends_streams_and_long_polls_cleanly(
         await stream.read()
     assert info.value.code() is grpc.StatusCode.UNAVAILABLE
     assert "shutting down" in (info.value.details() or "")
+
+
+async def test_a_port_in_use_is_an_error(gateway: EmbeddedGateway) -> None:
+    with pytest.raises(RuntimeError, match=str(gateway.port)):
+        await EmbeddedGateway(port=gateway.port).start()

@@ -85,6 +85,8 @@ class EmbeddedGateway:
         options = [
             ("grpc.max_receive_message_length", self._max_message_bytes),
             ("grpc.max_send_message_length", self._max_message_bytes),
+            # A port another gateway holds is an error, not a silently shared port.
+            ("grpc.so_reuseport", 0),
         ]
         server = grpc.aio.server(options=options)
         gateway_pb2_grpc.add_GatewayServicer_to_server(self._servicer, server)
