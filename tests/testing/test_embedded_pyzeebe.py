@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pyzeebe import Job, ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.errors import BusinessError
 from pyzeebe.grpc_internals.types import DeployResourceResponse
@@ -53,14 +54,17 @@ CHECKOUT = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+@pytest.mark.parametrize("stream_enabled", [False, True], ids=["polling", "streaming"])
 async def test_pyzeebe_client_and_worker_run_processes(
-    gateway: EmbeddedGateway, tmp_path: Path
+    gateway: EmbeddedGateway, tmp_path: Path, stream_enabled: bool
 ) -> None:
     resource = tmp_path / "checkout.bpmn"
     resource.write_text(CHECKOUT)
     channel = create_insecure_channel(grpc_address=gateway.address)
     client = ZeebeClient(channel)
-    worker = ZeebeWorker(channel, name="pyzeebe-worker", poll_retry_delay=1)
+    worker = ZeebeWorker(
+        channel, name="pyzeebe-worker", poll_retry_delay=1, stream_enabled=stream_enabled
+    )
 
     # pyzeebe's overloads do not accept a typed handler under mypy --strict.
     @worker.task(task_type="pz-price")  # type: ignore[arg-type]
@@ -102,3 +106,4 @@ async def test_pyzeebe_client_and_worker_run_processes(
     )
     assert gateway.incidents() == []
     assert {job.state for job in gateway.jobs(type="pz-charge")} == {"completed", "error_thrown"}
+    assert (gateway.calls["StreamActivatedJobs"] > 0) is stream_enabled
