@@ -11,6 +11,7 @@ import grpc
 import pytest
 
 from zeebe_router._proto import gateway_pb2 as pb
+from zeebe_router._proto.gateway_pb2_grpc import GatewayStub
 from zeebe_router.testing._embedded import EmbeddedGateway
 
 if TYPE_CHECKING:
@@ -410,3 +411,17 @@ async def test_answered_jobs_leave_no_timers_behind(
         batch = keys[start : start + 100]
         await asyncio.gather(*(stub.CompleteJob(pb.CompleteJobRequest(jobKey=k)) for k in batch))
     assert gateway.clock.pending == 0
+
+
+async def test_history_limit_forgets_the_oldest_finished_jobs() -> None:
+    async with EmbeddedGateway(history_limit=10) as gateway:
+        stub = GatewayStub(gateway.channel())
+        keys = [gateway.create_job("jobs-history") for _ in range(30)]
+        await activate(stub, "jobs-history", max_jobs=30)
+        for key in keys[:25]:
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key))
+        remaining = [job.key for job in gateway.jobs(type="jobs-history")]
+        assert remaining == keys[15:]
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await stub.CompleteJob(pb.CompleteJobRequest(jobKey=keys[0]))
+        assert info.value.code() is grpc.StatusCode.NOT_FOUND

@@ -643,3 +643,11 @@ async def test_local_variables_on_the_instance_and_inspection_lists(
     await complete(stub, job.key, {"c": 3})
     await gateway.wait_for_instance(key)
     assert gateway.job(job.key).variables == {"a": 1, "b": 2, "c": 3}
+
+
+async def test_history_limit_forgets_the_oldest_finished_instances() -> None:
+    async with EmbeddedGateway(history_limit=2) as gateway:
+        gateway.deploy(bpmn("instant", '<bpmn:startEvent id="s"/>'))
+        keys = [gateway.create_instance("instant") for _ in range(5)]
+        assert [i.key for i in gateway.instances()] == keys[3:]
+        assert gateway.instance(keys[4]).state == "COMPLETED"

@@ -53,7 +53,17 @@ class EmbeddedGateway:
         port: int = 0,
         *,
         max_message_bytes: int = _DEFAULT_MAX_MESSAGE_BYTES,
+        history_limit: int | None = None,
     ) -> None:
+        """Configure the gateway; nothing is bound before :meth:`start`.
+
+        Args:
+            host: the address to bind.
+            port: the port to bind; 0 picks a free one (see :attr:`port`).
+            max_message_bytes: the largest gRPC message accepted or sent.
+            history_limit: how many finished jobs and instances stay inspectable; None keeps
+                all (tests), a bound keeps memory flat on a long-running gateway.
+        """
         self._host = host
         self._requested_port = port
         self._port = 0
@@ -62,7 +72,7 @@ class EmbeddedGateway:
         """Engine time; ``clock.advance(ms)`` makes deadlines and back-offs due at once."""
         self.faults = Faults()
         """Fault injection: failing rpcs, latency, dropped job streams."""
-        self._engine = Engine(self.clock)
+        self._engine = Engine(self.clock, history_limit)
         self._processes = ProcessRuntime(self._engine)
         self._messages = MessageBuffer(self._engine)
         self._servicer = GatewayServicer(

@@ -21,6 +21,9 @@ log = logging.getLogger("zeebe_router.testing.gateway")
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+HISTORY_LIMIT = 100_000
+"""Finished jobs and instances a served gateway remembers, so long runs keep memory flat."""
+
 
 async def run_gateway(host: str = "127.0.0.1", port: int = 26500) -> None:
     """Serve an embedded gateway on ``host:port`` until SIGINT or SIGTERM, then stop cleanly.
@@ -36,7 +39,7 @@ async def run_gateway(host: str = "127.0.0.1", port: int = 26500) -> None:
             loop.add_signal_handler(signum, stop.set)
             installed.append(signum)
     try:
-        async with EmbeddedGateway(host, port) as gateway:
+        async with EmbeddedGateway(host, port, history_limit=HISTORY_LIMIT) as gateway:
             log.info("embedded Zeebe gateway %s listening on %s", GATEWAY_VERSION, gateway.address)
             log.info(
                 "this gateway runs an in-memory engine for tests and local development only: "

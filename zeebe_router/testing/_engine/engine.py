@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -96,8 +97,10 @@ class _JobMatch:
 class Engine:
     """Jobs, incidents, keys and waiters shared by the gateway servicer and the test API."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, history_limit: int | None = None) -> None:
         self.clock = clock
+        self.history_limit = history_limit
+        self._finished: deque[int] = deque()
         self._keys = itertools.count(_FIRST_KEY)
         self.watchers = Watchers()
         self._job_matches: list[_JobMatch] = []
@@ -182,6 +185,7 @@ class Engine:
         self.board.set_state(job, JobState.COMPLETED)
         if job.process is not None and self.hooks is not None:
             self.hooks.job_completed(job, variables)
+        self.retire(job)
         return job
 
     def fail_job(
@@ -232,7 +236,9 @@ class Engine:
         caught = False
         if job.process is not None and self.hooks is not None:
             caught = self.hooks.error_thrown(job, code, message, variables)
-        if not caught:
+        if caught:
+            self.retire(job)
+        else:
             where = "" if job.process is None else f" in element '{job.process.element_id}'"
             self._job_incident(
                 job,
@@ -270,6 +276,14 @@ class Engine:
         job.retries = retries
         self._job_changed(job)
         return job
+
+    def retire(self, job: JobRecord) -> None:
+        """Note a finished job; beyond ``history_limit`` finished jobs, forget the oldest."""
+        if self.history_limit is None:
+            return
+        self._finished.append(job.key)
+        while len(self._finished) > self.history_limit:
+            self.board.jobs.pop(self._finished.popleft(), None)
 
     def _answerable(self, key: int, rpc: str, states: tuple[JobState, ...]) -> JobRecord:
         job = self.board.require(key, rpc)

@@ -121,6 +121,7 @@ class ProcessRuntime:
         self._definitions: dict[int, _Definition] = {}
         self.instances: dict[int, Instance] = {}
         self._element_owner: dict[int, Instance] = {}
+        self._finished: deque[int] = deque()
 
     # -- deployment ---------------------------------------------------------------------------
 
@@ -271,6 +272,7 @@ class ProcessRuntime:
         instance.state = TERMINATED
         log.info("cancelled instance %s", key)
         self._engine.watchers.changed(instance.key)
+        self._retire(instance)
 
     def set_variables(self, element_key: int, variables: Mapping[str, Any], local: bool) -> None:
         """Set variables on an instance or one of its active elements.
@@ -407,6 +409,7 @@ class ProcessRuntime:
             job.incident_key = None
             if job.state not in (JobState.COMPLETED, JobState.CANCELED):
                 self._engine.board.set_state(job, JobState.CANCELED)
+                self._engine.retire(job)
         self._remove_element(instance, element)
 
     def _stuck(
@@ -587,3 +590,12 @@ class ProcessRuntime:
         instance.state = COMPLETED
         log.info("instance %s completed", instance.key)
         self._engine.watchers.changed(instance.key)
+        self._retire(instance)
+
+    def _retire(self, instance: Instance) -> None:
+        limit = self._engine.history_limit
+        if limit is None:
+            return
+        self._finished.append(instance.key)
+        while len(self._finished) > limit:
+            self.instances.pop(self._finished.popleft(), None)
