@@ -57,17 +57,18 @@ class Capacity:
         if self._on_change is not None:
             self._on_change(self._in_flight, self._limit - self._in_flight)
 
-    async def take(self, count: int = 1) -> int:
-        """Wait until a slot is free, then take up to ``count`` slots; return how many."""
+    async def take(self, count: int = 1, at_least: int = 1) -> int:
+        """Wait until ``at_least`` slots are free, then take up to ``count``; return how many."""
         while True:
+            await self.wait_free(at_least)
             taken = self.try_take(count)
             if taken:
                 return taken
-            await self.wait_free()
 
-    async def wait_free(self) -> None:
-        """Return once at least one slot is free (without taking it)."""
-        while self._in_flight >= self._limit:
+    async def wait_free(self, count: int = 1) -> None:
+        """Return once at least ``count`` slots (at most all) are free, without taking them."""
+        needed = min(count, self._limit)
+        while self._limit - self._in_flight < needed:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
