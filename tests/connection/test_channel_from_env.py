@@ -11,7 +11,7 @@ from zeebe_router.errors import ConfigurationError
 from zeebe_router.gateway import ZeebeGateway
 
 if TYPE_CHECKING:
-    from conftest import GrpcServer, Pki, TokenServer
+    from .conftest import GrpcServer, Pki, TokenServer
 
 OAUTH = {
     "ZEEBE_ADDRESS": "zeebe.internal:26500",

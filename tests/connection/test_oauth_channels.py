@@ -25,7 +25,7 @@ from zeebe_router.errors import (
 from zeebe_router.gateway import ZeebeGateway
 
 if TYPE_CHECKING:
-    from conftest import GrpcServer, Pki, TokenServer
+    from .conftest import GrpcServer, Pki, TokenServer
 
 
 class FakeClock:

@@ -11,7 +11,7 @@ from zeebe_router.errors import ConfigurationError, GatewayUnavailableError
 from zeebe_router.gateway import ZeebeGateway
 
 if TYPE_CHECKING:
-    from conftest import GrpcServer, Pki
+    from .conftest import GrpcServer, Pki
 
 
 async def test_one_way_tls_with_a_ca_file(tls_server: GrpcServer, pki: Pki) -> None:
