@@ -65,6 +65,9 @@ class LazyStartWorker(ZeebeWorker):
     take part, so a test can register its tasks and then create jobs. :meth:`finish`
     stops it and re-raises what stopped :meth:`work`, if anything did.
 
+    Create it inside a running event loop (an async fixture or test); it takes the same
+    arguments as :class:`ZeebeWorker`.
+
     Raises:
         RuntimeError: a task or router is registered after the worker started: register
             everything before the test's first ``await``.
