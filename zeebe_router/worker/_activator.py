@@ -339,11 +339,10 @@ class Activator:
     async def _take_slot_for(self, job: Job) -> None:
         """Wait for a slot for a streamed job; if stopped meanwhile, keep it to hand back."""
         controller = JobController(job, self._sink)
+        self._sink.track(job.key)
         self.unstarted.append(controller)
-        try:
-            await self.capacity.take()
-        finally:
-            self.unstarted.remove(controller)
+        await self.capacity.take()
+        self.unstarted.remove(controller)
 
     # --- errors ----------------------------------------------------------------------
 
