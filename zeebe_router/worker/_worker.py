@@ -11,7 +11,7 @@ import random
 import socket
 from collections.abc import Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from zeebe_router.observability import NOOP_METRICS, WorkerMetrics
 from zeebe_router.pipeline import Executors, TaskRunner
@@ -219,8 +219,10 @@ class ZeebeWorker(ZeebeTaskRouter):
             self.request_timeout = settings.request_timeout_ms or 0
         if self.tenant_ids is None and settings.tenant_ids is not None:
             self.tenant_ids = list(settings.tenant_ids)
+        tasks = [_with_defaults(task, settings) for task in self.tasks]
+        executors = Executors(threads=self._thread_pool(tasks), processes=self._process_pool)
+        runners = [TaskRunner(task, executors) for task in tasks]
         gateway = self._gateway()
-        executors = Executors(threads=self._thread_pool(), processes=self._process_pool)
         activation = ActivationSettings(
             worker_name=self.name,
             request_timeout_ms=self.request_timeout,
@@ -229,8 +231,7 @@ class ZeebeWorker(ZeebeTaskRouter):
             stream_timeout_s=self._stream_request_timeout,
         )
         self._activators = []
-        for task in self.tasks:
-            runner = TaskRunner(_with_defaults(task, settings), executors)
+        for runner in runners:
             sink = RetryingOutcomeSink(
                 gateway,
                 runner.config.type,
@@ -262,10 +263,10 @@ class ZeebeWorker(ZeebeTaskRouter):
         assert self._channel is not None
         return ZeebeGateway(self._channel)
 
-    def _thread_pool(self) -> concurrent.futures.ThreadPoolExecutor:
+    def _thread_pool(self, tasks: Sequence[Task]) -> concurrent.futures.ThreadPoolExecutor:
         size = self._max_sync_workers
         if size is None:
-            size = max(1, sum(t.config.max_running_jobs for t in self.tasks if _in_thread(t)))
+            size = max(1, sum(t.config.max_running_jobs for t in tasks if _in_thread(t)))
         self._threads = concurrent.futures.ThreadPoolExecutor(
             max_workers=size, thread_name_prefix=f"zeebe-router-{self.name}"
         )
@@ -351,7 +352,7 @@ def _with_defaults(task: Task, settings: WorkerSettings) -> Task:
     return task if config is task.config else dataclasses.replace(task, config=config)
 
 
-def _in_thread(task: Any) -> bool:
+def _in_thread(task: Task) -> bool:
     """Whether a task's handler runs in the worker's thread pool."""
     execution = task.config.execution
     return bool(execution == "thread" or (execution == "auto" and not task.plan.is_coroutine))
