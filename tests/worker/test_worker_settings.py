@@ -49,12 +49,17 @@ async def test_environment_defaults_apply_to_tasks_that_set_nothing(
     async def own() -> None:
         pass
 
+    # Set explicitly to the router's default value: still the task's own choice.
+    @worker.task(f"{job_type}-default", max_running_jobs=32)
+    async def chosen() -> None:
+        pass
+
     running(worker)
     key = gateway.create_job(job_type)
     job = await gateway.wait_for_job(key, "completed")
     assert job.variables["worker"] == "from-env"
     slots = {task.type: task.free_slots + task.in_flight for task in worker.health().tasks}
-    assert slots == {job_type: 2, f"{job_type}-own": 5}
+    assert slots == {job_type: 2, f"{job_type}-own": 5, f"{job_type}-default": 32}
 
 
 async def test_keyword_beats_environment(

@@ -19,6 +19,7 @@ from zeebe_router.job import Job
 from zeebe_router.pipeline._execution import resolve_mode
 from zeebe_router.pipeline._signature import analyse
 from zeebe_router.routing._task import (
+    DefaultInt,
     ExceptionHandler,
     Execution,
     Layer,
@@ -28,7 +29,11 @@ from zeebe_router.routing._task import (
     TaskDecorator,
 )
 
-__all__ = ["ZeebeTaskRouter"]
+__all__ = ["DEFAULT_MAX_RUNNING_JOBS", "DEFAULT_TIMEOUT_MS", "ZeebeTaskRouter"]
+
+#: pyzeebe's defaults; a worker's environment defaults replace them when not given.
+DEFAULT_TIMEOUT_MS = DefaultInt(10000)
+DEFAULT_MAX_RUNNING_JOBS = DefaultInt(32)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,9 +86,9 @@ class ZeebeTaskRouter:
         task_type: str,
         exception_handler: ExceptionHandler | None = None,
         variables_to_fetch: Iterable[str] | None = None,
-        timeout_ms: int = 10000,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
         max_jobs_to_activate: int = 32,
-        max_running_jobs: int = 32,
+        max_running_jobs: int = DEFAULT_MAX_RUNNING_JOBS,
         before: Sequence[TaskDecorator] | None = None,
         after: Sequence[TaskDecorator] | None = None,
         *,
@@ -99,9 +104,9 @@ class ZeebeTaskRouter:
         task_type: str,
         exception_handler: ExceptionHandler | None = None,
         variables_to_fetch: Iterable[str] | None = None,
-        timeout_ms: int = 10000,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
         max_jobs_to_activate: int = 32,
-        max_running_jobs: int = 32,
+        max_running_jobs: int = DEFAULT_MAX_RUNNING_JOBS,
         before: Sequence[TaskDecorator] | None = None,
         after: Sequence[TaskDecorator] | None = None,
         *,
@@ -116,9 +121,9 @@ class ZeebeTaskRouter:
         task_type: str,
         exception_handler: ExceptionHandler | None = None,
         variables_to_fetch: Iterable[str] | None = None,
-        timeout_ms: int = 10000,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
         max_jobs_to_activate: int = 32,
-        max_running_jobs: int = 32,
+        max_running_jobs: int = DEFAULT_MAX_RUNNING_JOBS,
         before: Sequence[TaskDecorator] | None = None,
         after: Sequence[TaskDecorator] | None = None,
         *,
@@ -174,14 +179,22 @@ class ZeebeTaskRouter:
             resolve_mode(func, execution, plan)
             config = TaskConfig(
                 type=task_type,
-                timeout_ms=timeout_ms,
+                timeout_ms=int(timeout_ms),
                 max_jobs_to_activate=max_jobs_to_activate,
-                max_running_jobs=max_running_jobs,
+                max_running_jobs=int(max_running_jobs),
                 variables_to_fetch=fetch if fetch is not None else plan.variables,
                 single_value=single_value,
                 variable_name=variable_name if single_value else None,
                 execution=execution,
                 auto_extend=auto_extend,
+                inherited=frozenset(
+                    name
+                    for name, value in (
+                        ("timeout_ms", timeout_ms),
+                        ("max_running_jobs", max_running_jobs),
+                    )
+                    if isinstance(value, DefaultInt)
+                ),
             )
             handlers: dict[type[BaseException], ExceptionHandler] = (
                 {Exception: exception_handler} if exception_handler is not None else {}

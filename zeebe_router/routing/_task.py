@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CallNext",
+    "DefaultInt",
     "ExceptionHandler",
     "Execution",
     "Layer",
@@ -56,6 +57,15 @@ class TaskConfig:
     variable_name: str | None
     execution: Execution
     auto_extend: bool
+    #: Settings left at the router's default, which a worker's defaults may replace
+    #: (``CAMUNDA_WORKER_TIMEOUT``, ``CAMUNDA_WORKER_MAX_CONCURRENT_JOBS``).
+    inherited: frozenset[str] = frozenset()
+
+
+class DefaultInt(int):
+    """An ``int`` default that remembers it was not given, so a worker default can apply."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)

@@ -335,19 +335,14 @@ class ZeebeWorker(ZeebeTaskRouter):
             self._processes.shutdown(wait=False, cancel_futures=True)
 
 
-#: The router's defaults for the settings the environment may override.
-_TASK_DEFAULT_TIMEOUT_MS = 10000
-_TASK_DEFAULT_MAX_RUNNING_JOBS = 32
-
-
 def _with_defaults(task: Task, settings: WorkerSettings) -> Task:
-    """Apply ``CAMUNDA_WORKER_TIMEOUT`` / ``..._MAX_CONCURRENT_JOBS`` to a task left at defaults."""
+    """Apply ``CAMUNDA_WORKER_TIMEOUT`` / ``..._MAX_CONCURRENT_JOBS`` where a task set neither."""
     config = task.config
     timeout_ms = settings.timeout_ms
-    if timeout_ms is not None and config.timeout_ms == _TASK_DEFAULT_TIMEOUT_MS:
+    if timeout_ms is not None and "timeout_ms" in config.inherited:
         config = dataclasses.replace(config, timeout_ms=timeout_ms)
     max_running = settings.max_running_jobs
-    if max_running is not None and config.max_running_jobs == _TASK_DEFAULT_MAX_RUNNING_JOBS:
+    if max_running is not None and "max_running_jobs" in config.inherited:
         config = dataclasses.replace(config, max_running_jobs=max_running)
     return task if config is task.config else dataclasses.replace(task, config=config)
 
