@@ -46,6 +46,7 @@ def test_defaults_follow_pyzeebe() -> None:
         variable_name=None,
         execution="auto",
         auto_extend=False,
+        inherited=frozenset({"timeout_ms", "max_running_jobs"}),
     )
 
 
