@@ -22,11 +22,15 @@ ChannelArgumentType: TypeAlias = Sequence[tuple[str, Any]]
 #:   than gRPC's own 4 MiB default lets through.
 #: - ``grpc.enable_retries`` 0: the worker retries every rpc itself, with back-off, jitter
 #:   and logging; retries hidden inside gRPC would multiply those attempts.
+#: - ``grpc.max_reconnect_backoff_ms`` 5 s: gRPC's own reconnect back-off grows to 120 s by
+#:   default, which would keep a worker away from a restarted gateway long after it is
+#:   back; 5 s matches the worker's own back-off ceiling.
 DEFAULT_CHANNEL_OPTIONS: Final[tuple[tuple[str, Any], ...]] = (
     ("grpc.keepalive_time_ms", 45_000),
     ("grpc.http2.max_pings_without_data", 0),
     ("grpc.max_receive_message_length", 5 * 1024 * 1024),
     ("grpc.enable_retries", 0),
+    ("grpc.max_reconnect_backoff_ms", 5_000),
 )
 
 
