@@ -235,7 +235,7 @@ def _configure_given_worker(
     """
     channel_flags = [*flags.given(), *(["--embedded"] if args.embedded else [])]
     # A worker made without a channel opens one from the environment when it starts.
-    if channel_flags and getattr(worker, "_channel", None) is not None:
+    if channel_flags and worker.channel is not None:
         raise UsageError(
             f"{spec} is a ZeebeWorker with its own channel, so {', '.join(channel_flags)} "
             "cannot apply; expose a ZeebeTaskRouter (or create the worker without a "

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
-from zeebe_router.observability import NOOP_METRICS, WorkerMetrics
+from zeebe_router.observability import NOOP_METRICS, SummaryReporter, WorkerMetrics
 from zeebe_router.pipeline import Executors, TaskRunner
 from zeebe_router.routing import ZeebeTaskRouter
 from zeebe_router.worker._activator import ActivationSettings, Activator
@@ -73,6 +73,9 @@ class ZeebeWorker(ZeebeTaskRouter):
             limits a task below its own limit.
         metrics: receives per-job measurements; default none.
         middleware: worker-level middleware, outermost.
+        summary_interval: seconds between one-line INFO summaries of what the worker did
+            (jobs/s, in flight, outcomes) on the ``zeebe_router.summary`` logger;
+            ``None`` turns them off.
     """
 
     def __init__(
@@ -93,6 +96,7 @@ class ZeebeWorker(ZeebeTaskRouter):
         *,
         metrics: WorkerMetrics | None = None,
         middleware: Sequence[Middleware] | None = None,
+        summary_interval: float | None = 60.0,
     ) -> None:
         super().__init__(
             before=before,
@@ -115,7 +119,11 @@ class ZeebeWorker(ZeebeTaskRouter):
         self._stream_request_timeout = float(stream_request_timeout)
         self._backoff: BackoffFactory = backoff or ExponentialBackoff
         self._max_sync_workers = max_sync_workers
-        self._metrics = metrics or NOOP_METRICS
+        if summary_interval is not None and summary_interval <= 0:
+            raise ValueError(f"summary_interval must be > 0 or None, got {summary_interval}")
+        self._summary_interval = summary_interval
+        self._summary = SummaryReporter(metrics or NOOP_METRICS) if summary_interval else None
+        self._metrics: WorkerMetrics = self._summary or metrics or NOOP_METRICS
         self._monitor = ConnectionMonitor(max_connection_retries)
         self._activators: list[Activator] = []
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
@@ -144,9 +152,14 @@ class ZeebeWorker(ZeebeTaskRouter):
         if self._stopping:
             return
         self._running = True
+        reporter: asyncio.Task[None] | None = None
         try:
             wake = self._wake = asyncio.get_running_loop().create_future()
             self._start()
+            if self._summary is not None and self._summary_interval is not None:
+                reporter = asyncio.get_running_loop().create_task(
+                    self._summary.run(self._summary_interval)
+                )
             await self._startup_jitter(wake)
             for activator in self._activators:
                 if not wake.done():
@@ -165,6 +178,8 @@ class ZeebeWorker(ZeebeTaskRouter):
             await asyncio.shield(self._drain)
         finally:
             self._running = False
+            if reporter is not None:
+                reporter.cancel()
         _LOG.info("worker %r stopped", self.name)
 
     async def stop(self, grace_period: float = DEFAULT_GRACE_PERIOD_S) -> DrainReport:
@@ -200,6 +215,11 @@ class ZeebeWorker(ZeebeTaskRouter):
         await self.stop()
         if self._work_task is not None:
             await self._work_task
+
+    @property
+    def channel(self) -> grpc.aio.Channel | None:
+        """The channel given to the worker, or the one it built at start (``None`` before)."""
+        return self._channel
 
     def health(self) -> WorkerHealth:
         """Liveness, readiness and per-task slots and stream state, for probes."""
