@@ -24,8 +24,7 @@ from examples.order_fulfillment.stats import JobStats
 from zeebe_router import ZeebeWorker
 from zeebe_router.client import ZeebeClient
 from zeebe_router.observability import WorkerMetrics
-from zeebe_router.testing import EmbeddedGateway
-from zeebe_router.testing._engine.snapshots import IncidentSnapshot, InstanceSnapshot
+from zeebe_router.testing import EmbeddedGateway, IncidentSnapshot, InstanceSnapshot
 
 PROCESS_FILE = Path(__file__).with_name("order_process.bpmn")
 PROCESS_ID = "order-fulfillment"
