@@ -233,6 +233,7 @@ async def run_bench(
     gateway = GatewayProcess(log_dir)
     await gateway.start()
     bench = Bench(mode, gateway, log_dir)
+    load_before = os.getloadavg()
     use_cli = "processes" in only and _cli_supports_processes()
     bench.m.processes_how = (
         "Measured with `zeebe-router run --processes N bench.cpu_app:router` (N = 1 and 2)."
@@ -262,6 +263,11 @@ async def run_bench(
                     )
     finally:
         await gateway.stop()
+    load_after = os.getloadavg()
+    bench.m.machine["load"] = (
+        f"load average {load_before[1]:.1f} over the 5 min before, {load_after[1]:.1f} over "
+        "the last 5 min of the run"
+    )
     return bench.m
 
 
