@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from zeebe_router.testing._embedded import EmbeddedGateway
+from zeebe_router.testing import EmbeddedGateway
 
 __all__ = ["main", "parse_preload"]
 
