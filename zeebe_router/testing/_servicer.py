@@ -149,6 +149,26 @@ def _activated_job(activation: Activation) -> pb.ActivatedJob:
     )
 
 
+def _unsupported(rpc: str, reason: str = "the embedded engine does not implement it") -> Any:
+    """A handler for an rpc outside the supported subset: counted, then UNIMPLEMENTED.
+
+    Typed ``Any`` because it stands in for methods of several request and response types.
+    """
+
+    async def handle(self: GatewayServicer, request: object, context: Context) -> NoReturn:
+        await self._enter(rpc, context)
+        await context.abort(
+            grpc.StatusCode.UNIMPLEMENTED,
+            f"{rpc} is not supported by the embedded gateway (it runs a subset of Zeebe for "
+            "tests and local development)",
+        )
+        raise AssertionError("unreachable: abort raises")
+
+    handle.__name__ = handle.__qualname__ = rpc
+    handle.__doc__ = f"Not supported: {reason}."
+    return handle
+
+
 class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
     """Implements every Gateway rpc; those outside the supported subset answer UNIMPLEMENTED."""
 
@@ -519,41 +539,8 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
 
     # -- outside the supported subset ---------------------------------------------------------
 
-    async def _unsupported(self, rpc: str, context: Context) -> NoReturn:
-        await self._enter(rpc, context)
-        await context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            f"{rpc} is not supported by the embedded gateway (it runs a subset of Zeebe for "
-            "tests and local development)",
-        )
-        raise AssertionError("unreachable: abort raises")
-
-    async def EvaluateDecision(
-        self, request: pb.EvaluateDecisionRequest, context: Context
-    ) -> pb.EvaluateDecisionResponse:
-        """Not supported: DMN is outside the embedded subset."""
-        await self._unsupported("EvaluateDecision", context)
-
-    async def ModifyProcessInstance(
-        self, request: pb.ModifyProcessInstanceRequest, context: Context
-    ) -> pb.ModifyProcessInstanceResponse:
-        """Not supported by the embedded engine."""
-        await self._unsupported("ModifyProcessInstance", context)
-
-    async def MigrateProcessInstance(
-        self, request: pb.MigrateProcessInstanceRequest, context: Context
-    ) -> pb.MigrateProcessInstanceResponse:
-        """Not supported by the embedded engine."""
-        await self._unsupported("MigrateProcessInstance", context)
-
-    async def DeleteResource(
-        self, request: pb.DeleteResourceRequest, context: Context
-    ) -> pb.DeleteResourceResponse:
-        """Not supported by the embedded engine."""
-        await self._unsupported("DeleteResource", context)
-
-    async def EvaluateConditional(
-        self, request: pb.EvaluateConditionalRequest, context: Context
-    ) -> pb.EvaluateConditionalResponse:
-        """Not supported by the embedded engine."""
-        await self._unsupported("EvaluateConditional", context)
+    EvaluateDecision = _unsupported("EvaluateDecision", "DMN is outside the embedded subset")
+    ModifyProcessInstance = _unsupported("ModifyProcessInstance")
+    MigrateProcessInstance = _unsupported("MigrateProcessInstance")
+    DeleteResource = _unsupported("DeleteResource")
+    EvaluateConditional = _unsupported("EvaluateConditional")
