@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zeebe_router.observability._metrics import Outcome
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
+    from prometheus_client.metrics import MetricWrapperBase
 
 __all__ = ["HANDLER_BUCKETS_S", "PrometheusMetrics"]
+
+_M = TypeVar("_M", bound="MetricWrapperBase")
 
 #: Histogram buckets of handler durations, in seconds: 5 ms to 5 min.
 HANDLER_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
@@ -45,57 +48,34 @@ class PrometheusMetrics:
                 "PrometheusMetrics needs prometheus_client: pip install 'zeebe-router[prometheus]'"
             ) from exc
         reg = prom.REGISTRY if registry is None else registry
-        task = ("task_type",)
-        self.activated = prom.Counter(
-            "jobs_activated",
-            "Jobs activated (polled or streamed).",
-            task,
-            namespace=namespace,
-            registry=reg,
+
+        def by_task(kind: type[_M], name: str, doc: str, *labels: str, **extra: Any) -> _M:
+            return kind(
+                name, doc, ("task_type", *labels), namespace=namespace, registry=reg, **extra
+            )
+
+        self.activated = by_task(
+            prom.Counter, "jobs_activated", "Jobs activated (polled or streamed)."
         )
-        self.answered = prom.Counter(
-            "jobs_answered",
-            "Jobs answered, by outcome.",
-            (*task, "outcome"),
-            namespace=namespace,
-            registry=reg,
+        self.answered = by_task(
+            prom.Counter, "jobs_answered", "Jobs answered, by outcome.", "outcome"
         )
-        self.duration = prom.Histogram(
+        self.duration = by_task(
+            prom.Histogram,
             "handler_duration_seconds",
             "Time a handler and its middleware ran.",
-            task,
-            namespace=namespace,
-            registry=reg,
             buckets=HANDLER_BUCKETS_S,
         )
-        self.in_flight = prom.Gauge(
-            "jobs_in_flight",
-            "Jobs of the task being handled now.",
-            task,
-            namespace=namespace,
-            registry=reg,
+        self.in_flight = by_task(
+            prom.Gauge, "jobs_in_flight", "Jobs of the task being handled now."
         )
-        self.free_slots = prom.Gauge(
-            "free_slots",
-            "Jobs the task can take before it is full.",
-            task,
-            namespace=namespace,
-            registry=reg,
+        self.free_slots = by_task(
+            prom.Gauge, "free_slots", "Jobs the task can take before it is full."
         )
-        self.activation_errors = prom.Counter(
-            "activation_errors",
-            "Failed activations, by gRPC status.",
-            (*task, "status"),
-            namespace=namespace,
-            registry=reg,
+        self.activation_errors = by_task(
+            prom.Counter, "activation_errors", "Failed activations, by gRPC status.", "status"
         )
-        self.reconnects = prom.Counter(
-            "stream_reconnects",
-            "Job streams opened again.",
-            task,
-            namespace=namespace,
-            registry=reg,
-        )
+        self.reconnects = by_task(prom.Counter, "stream_reconnects", "Job streams opened again.")
 
     def job_activated(self, task_type: str, count: int = 1) -> None:
         """Count activated jobs."""
