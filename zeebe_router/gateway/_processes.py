@@ -106,6 +106,17 @@ def _variable_instructions(
     ]
 
 
+def _create_request(
+    bpmn_process_id: str, variables: Mapping[str, Any] | None, version: int, tenant_id: str | None
+) -> pb.CreateProcessInstanceRequest:
+    return pb.CreateProcessInstanceRequest(
+        bpmnProcessId=bpmn_process_id,
+        version=version,
+        variables=_json.dumps(variables),
+        tenantId=tenant_id or "",
+    )
+
+
 def _deployed(msg: pb.Deployment) -> DeployedResource | None:
     kind = msg.WhichOneof("Metadata")
     if kind == "process":
@@ -201,12 +212,7 @@ class ProcessGateway(ZeebeGateway):
         """Start an instance of the process ``bpmn_process_id`` (``version=-1``: latest)."""
         msg: pb.CreateProcessInstanceResponse = await self._unary(
             "CreateProcessInstance",
-            pb.CreateProcessInstanceRequest(
-                bpmnProcessId=bpmn_process_id,
-                version=version,
-                variables=_json.dumps(variables),
-                tenantId=tenant_id or "",
-            ),
+            _create_request(bpmn_process_id, variables, version, tenant_id),
         )
         return CreateProcessInstanceResponse(
             process_definition_key=msg.processDefinitionKey,
@@ -231,12 +237,7 @@ class ProcessGateway(ZeebeGateway):
         ``variables_to_fetch=None`` returns every variable of the root scope.
         """
         request = pb.CreateProcessInstanceWithResultRequest(
-            request=pb.CreateProcessInstanceRequest(
-                bpmnProcessId=bpmn_process_id,
-                version=version,
-                variables=_json.dumps(variables),
-                tenantId=tenant_id or "",
-            ),
+            request=_create_request(bpmn_process_id, variables, version, tenant_id),
             requestTimeout=timeout_ms,
             fetchVariables=list(variables_to_fetch or ()),
         )
