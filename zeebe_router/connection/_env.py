@@ -10,7 +10,17 @@ from typing import Final
 from zeebe_router.errors import ConfigurationError
 
 __all__ = [
+    "ADDRESS_VARS",
+    "AUDIENCE_VARS",
+    "CA_PATH_VARS",
+    "CLIENT_ID_VARS",
+    "CLIENT_SECRET_VARS",
+    "CLUSTER_ID_VARS",
     "DEFAULT_ZEEBE_ADDRESS",
+    "INSECURE_VARS",
+    "OAUTH_URL_VARS",
+    "REGION_VARS",
+    "SCOPE_VARS",
     "UNSET",
     "Unset",
     "environ",
@@ -22,6 +32,19 @@ __all__ = [
 
 #: The gateway address when neither an argument nor the environment gives one.
 DEFAULT_ZEEBE_ADDRESS: Final = "localhost:26500"
+
+#: The environment variables of each setting. Aliases of one setting may not disagree
+#: (:func:`first_of`); messages name the Zeebe spelling first.
+ADDRESS_VARS: Final = ("ZEEBE_ADDRESS", "ZEEBE_GRPC_ADDRESS")
+CLIENT_ID_VARS: Final = ("ZEEBE_CLIENT_ID", "CAMUNDA_CLIENT_ID")
+CLIENT_SECRET_VARS: Final = ("ZEEBE_CLIENT_SECRET", "CAMUNDA_CLIENT_SECRET")
+OAUTH_URL_VARS: Final = ("ZEEBE_AUTHORIZATION_SERVER_URL", "CAMUNDA_OAUTH_URL")
+AUDIENCE_VARS: Final = ("ZEEBE_TOKEN_AUDIENCE", "CAMUNDA_TOKEN_AUDIENCE")
+SCOPE_VARS: Final = ("ZEEBE_TOKEN_SCOPE", "CAMUNDA_TOKEN_SCOPE")
+CLUSTER_ID_VARS: Final = ("CAMUNDA_CLUSTER_ID",)
+REGION_VARS: Final = ("CAMUNDA_CLUSTER_REGION",)
+CA_PATH_VARS: Final = ("ZEEBE_CA_CERTIFICATE_PATH",)
+INSECURE_VARS: Final = ("ZEEBE_INSECURE_CONNECTION",)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
@@ -115,7 +138,7 @@ def zeebe_address(env: Mapping[str, str] | None = None) -> tuple[str, bool | Non
     Returns ``(host:port, uses_tls)`` as :func:`split_address` does.
     """
     values = environ(env)
-    for name in ("ZEEBE_ADDRESS", "ZEEBE_GRPC_ADDRESS"):
+    for name in ADDRESS_VARS:
         value = values.get(name, "").strip()
         if value:
             return split_address(name, value)

@@ -12,7 +12,17 @@ from typing_extensions import Unpack
 
 from zeebe_router.connection._channels import create_insecure_channel, create_secure_channel
 from zeebe_router.connection._env import (
+    ADDRESS_VARS,
+    AUDIENCE_VARS,
+    CA_PATH_VARS,
+    CLIENT_ID_VARS,
+    CLIENT_SECRET_VARS,
+    CLUSTER_ID_VARS,
     DEFAULT_ZEEBE_ADDRESS,
+    INSECURE_VARS,
+    OAUTH_URL_VARS,
+    REGION_VARS,
+    SCOPE_VARS,
     environ,
     first_of,
     parse_bool,
@@ -34,17 +44,6 @@ __all__ = ["ConnectionKind", "ConnectionOverrides", "ConnectionSettings", "chann
 
 #: How a channel connects: plaintext, TLS, OAuth (self-managed) or Camunda SaaS.
 ConnectionKind = Literal["insecure", "tls", "oauth", "cloud"]
-
-_ADDRESS = ("ZEEBE_ADDRESS", "ZEEBE_GRPC_ADDRESS")
-_CLIENT_ID = ("ZEEBE_CLIENT_ID", "CAMUNDA_CLIENT_ID")
-_CLIENT_SECRET = ("ZEEBE_CLIENT_SECRET", "CAMUNDA_CLIENT_SECRET")
-_OAUTH_URL = ("ZEEBE_AUTHORIZATION_SERVER_URL", "CAMUNDA_OAUTH_URL")
-_AUDIENCE = ("ZEEBE_TOKEN_AUDIENCE", "CAMUNDA_TOKEN_AUDIENCE")
-_SCOPE = ("ZEEBE_TOKEN_SCOPE", "CAMUNDA_TOKEN_SCOPE")
-_CLUSTER_ID = ("CAMUNDA_CLUSTER_ID",)
-_REGION = ("CAMUNDA_CLUSTER_REGION",)
-_CA_PATH = ("ZEEBE_CA_CERTIFICATE_PATH",)
-_INSECURE = ("ZEEBE_INSECURE_CONNECTION",)
 
 
 class ConnectionOverrides(TypedDict, total=False):
@@ -106,29 +105,29 @@ class ConnectionSettings:
         ca_path = resolver.ca_path()
         if insecure and ca_path is not None:
             raise ConfigurationError(
-                f"{resolver.origin('insecure', _INSECURE)} asks for plaintext but "
-                f"{resolver.origin('ca_certificate_path', _CA_PATH)} gives a CA for TLS; "
+                f"{resolver.origin('insecure', INSECURE_VARS)} asks for plaintext but "
+                f"{resolver.origin('ca_certificate_path', CA_PATH_VARS)} gives a CA for TLS; "
                 "drop one of them"
             )
-        cluster_id = resolver.text("cluster_id", _CLUSTER_ID)
-        client_id = resolver.text("client_id", _CLIENT_ID)
-        client_secret = resolver.text("client_secret", _CLIENT_SECRET)
-        audience = resolver.text("audience", _AUDIENCE)
-        scope = resolver.text("scope", _SCOPE)
-        auth_url = resolver.text("authorization_server", _OAUTH_URL)
+        cluster_id = resolver.text("cluster_id", CLUSTER_ID_VARS)
+        client_id = resolver.text("client_id", CLIENT_ID_VARS)
+        client_secret = resolver.text("client_secret", CLIENT_SECRET_VARS)
+        audience = resolver.text("audience", AUDIENCE_VARS)
+        scope = resolver.text("scope", SCOPE_VARS)
+        auth_url = resolver.text("authorization_server", OAUTH_URL_VARS)
         if cluster_id is not None:
             if insecure:
                 raise ConfigurationError(
-                    f"{resolver.origin('insecure', _INSECURE)} is true but Camunda SaaS "
-                    f"({resolver.origin('cluster_id', _CLUSTER_ID)}) is reached over TLS only"
+                    f"{resolver.origin('insecure', INSECURE_VARS)} is true but Camunda SaaS "
+                    f"({resolver.origin('cluster_id', CLUSTER_ID_VARS)}) is reached over TLS only"
                 )
-            region = resolver.text("region", _REGION) or CAMUNDA_CLOUD_REGION
+            region = resolver.text("region", REGION_VARS) or CAMUNDA_CLOUD_REGION
             return cls(
                 kind="cloud",
                 address=address or camunda_cloud_address(cluster_id, region),
-                client_id=resolver.require(client_id, "client_id", _CLIENT_ID, "Camunda SaaS"),
+                client_id=resolver.require(client_id, "client_id", CLIENT_ID_VARS, "Camunda SaaS"),
                 client_secret=resolver.require(
-                    client_secret, "client_secret", _CLIENT_SECRET, "Camunda SaaS"
+                    client_secret, "client_secret", CLIENT_SECRET_VARS, "Camunda SaaS"
                 ),
                 authorization_server=auth_url or CAMUNDA_CLOUD_TOKEN_URL,
                 audience=audience or CAMUNDA_CLOUD_AUDIENCE,
@@ -140,12 +139,12 @@ class ConnectionSettings:
             return cls(
                 kind="oauth",
                 address=address or DEFAULT_ZEEBE_ADDRESS,
-                client_id=resolver.require(client_id, "client_id", _CLIENT_ID, what),
+                client_id=resolver.require(client_id, "client_id", CLIENT_ID_VARS, what),
                 client_secret=resolver.require(
-                    client_secret, "client_secret", _CLIENT_SECRET, what
+                    client_secret, "client_secret", CLIENT_SECRET_VARS, what
                 ),
                 authorization_server=resolver.require(
-                    auth_url, "authorization_server", _OAUTH_URL, what
+                    auth_url, "authorization_server", OAUTH_URL_VARS, what
                 ),
                 audience=audience,
                 scope=scope,
@@ -240,29 +239,29 @@ class _Resolver:
         return value
 
     def address(self) -> tuple[str | None, bool | None]:
-        value = self._lookup("grpc_address", _ADDRESS)
+        value = self._lookup("grpc_address", ADDRESS_VARS)
         if value is None:
             return None, None
-        return split_address(self.origin("grpc_address", _ADDRESS), value)
+        return split_address(self.origin("grpc_address", ADDRESS_VARS), value)
 
     def insecure(self, scheme_tls: bool | None) -> bool | None:
-        value = self._lookup("insecure", _INSECURE)
+        value = self._lookup("insecure", INSECURE_VARS)
         if isinstance(value, bool):
             return value
         if value is not None:
-            return parse_bool(self.origin("insecure", _INSECURE), value)
+            return parse_bool(self.origin("insecure", INSECURE_VARS), value)
         if scheme_tls is None:
             return None
-        self._origins["insecure"] = self.origin("grpc_address", _ADDRESS)
+        self._origins["insecure"] = self.origin("grpc_address", ADDRESS_VARS)
         return not scheme_tls
 
     def ca_path(self) -> Path | None:
-        value = self._lookup("ca_certificate_path", _CA_PATH)
+        value = self._lookup("ca_certificate_path", CA_PATH_VARS)
         if value is None:
             return None
         path = Path(value)
         if not path.is_file():
             raise ConfigurationError(
-                f"{self.origin('ca_certificate_path', _CA_PATH)}={str(value)!r}: no such file"
+                f"{self.origin('ca_certificate_path', CA_PATH_VARS)}={str(value)!r}: no such file"
             )
         return path

@@ -9,7 +9,19 @@ import grpc
 
 from zeebe_router.connection._auth import bearer_token_interceptors
 from zeebe_router.connection._channels import resolve_address
-from zeebe_router.connection._env import UNSET, Unset, environ, first_of
+from zeebe_router.connection._env import (
+    AUDIENCE_VARS,
+    CLIENT_ID_VARS,
+    CLIENT_SECRET_VARS,
+    CLUSTER_ID_VARS,
+    OAUTH_URL_VARS,
+    REGION_VARS,
+    SCOPE_VARS,
+    UNSET,
+    Unset,
+    environ,
+    first_of,
+)
 from zeebe_router.connection._oauth import DEFAULT_TOKEN_TIMEOUT_S, OAuth2ClientCredentials
 from zeebe_router.connection._options import ChannelArgumentType
 from zeebe_router.connection._options import channel_options as merge_options
@@ -32,31 +44,30 @@ CAMUNDA_CLOUD_AUDIENCE: Final = "zeebe.camunda.io"
 #: The region a Camunda SaaS cluster is in unless told otherwise.
 CAMUNDA_CLOUD_REGION: Final = "bru-2"
 
-_CLIENT_ID = ("CAMUNDA_CLIENT_ID", "ZEEBE_CLIENT_ID")
-_CLIENT_SECRET = ("CAMUNDA_CLIENT_SECRET", "ZEEBE_CLIENT_SECRET")
-_OAUTH_URL = ("CAMUNDA_OAUTH_URL", "ZEEBE_AUTHORIZATION_SERVER_URL")
-_AUDIENCE = ("CAMUNDA_TOKEN_AUDIENCE", "ZEEBE_TOKEN_AUDIENCE")
-_SCOPE = ("ZEEBE_TOKEN_SCOPE", "CAMUNDA_TOKEN_SCOPE")
-
 
 def camunda_cloud_address(cluster_id: str, region: str = CAMUNDA_CLOUD_REGION) -> str:
     """The gRPC address of a Camunda SaaS cluster."""
     return f"{cluster_id}.{region}.zeebe.camunda.io:443"
 
 
-def _from_env(value: str | Unset | None, names: tuple[str, ...], default: str | None) -> Any:
+def _from_env(
+    value: str | Unset | None, names: tuple[str, ...], default: str | None = None
+) -> str | None:
+    """``value`` if given (``None`` included), else the first variable of ``names`` that is set."""
     if value is not UNSET:
         return value
     found = first_of(environ(None), *names)
     return found[1] if found else default
 
 
-def _required(value: str | Unset | None, names: tuple[str, ...], what: str) -> str:
-    resolved = _from_env(value, names, None)
+def _required(
+    value: str | Unset | None, names: tuple[str, ...], what: str, default: str | None = None
+) -> str:
+    """As :func:`_from_env`, but an empty result is ``default`` or an error naming ``what``."""
+    resolved = _from_env(value, names) or default
     if not resolved:
         raise ConfigurationError(f"no {what}: pass {what} or set {' or '.join(names)}")
-    text: str = resolved
-    return text
+    return resolved
 
 
 def oauth2_channel(
@@ -109,10 +120,10 @@ def create_oauth2_client_credentials_channel(
     """Open a channel to a self-managed Camunda 8 gateway, authenticated with OAuth 2.0.
 
     Each argument left out is read from the environment: ``ZEEBE_ADDRESS`` /
-    ``ZEEBE_GRPC_ADDRESS`` (else ``localhost:26500``), ``CAMUNDA_CLIENT_ID`` /
-    ``ZEEBE_CLIENT_ID``, ``CAMUNDA_CLIENT_SECRET`` / ``ZEEBE_CLIENT_SECRET``,
-    ``CAMUNDA_OAUTH_URL`` / ``ZEEBE_AUTHORIZATION_SERVER_URL``, ``CAMUNDA_TOKEN_AUDIENCE`` /
-    ``ZEEBE_TOKEN_AUDIENCE`` and ``ZEEBE_TOKEN_SCOPE``.
+    ``ZEEBE_GRPC_ADDRESS`` (else ``localhost:26500``), ``ZEEBE_CLIENT_ID`` /
+    ``CAMUNDA_CLIENT_ID``, ``ZEEBE_CLIENT_SECRET`` / ``CAMUNDA_CLIENT_SECRET``,
+    ``ZEEBE_AUTHORIZATION_SERVER_URL`` / ``CAMUNDA_OAUTH_URL``, ``ZEEBE_TOKEN_AUDIENCE`` /
+    ``CAMUNDA_TOKEN_AUDIENCE`` and ``ZEEBE_TOKEN_SCOPE`` / ``CAMUNDA_TOKEN_SCOPE``.
 
     Args:
         grpc_address: ``host:port`` of the gateway.
@@ -135,11 +146,11 @@ def create_oauth2_client_credentials_channel(
     credentials, ``OAuthServerUnreachableError`` otherwise.
     """
     credentials = OAuth2ClientCredentials(
-        _required(client_id, _CLIENT_ID, "client_id"),
-        _required(client_secret, _CLIENT_SECRET, "client_secret"),
-        _required(authorization_server, _OAUTH_URL, "authorization_server"),
-        scope=_from_env(scope, _SCOPE, None),
-        audience=_from_env(audience, _AUDIENCE, None),
+        _required(client_id, CLIENT_ID_VARS, "client_id"),
+        _required(client_secret, CLIENT_SECRET_VARS, "client_secret"),
+        _required(authorization_server, OAUTH_URL_VARS, "authorization_server"),
+        scope=_from_env(scope, SCOPE_VARS),
+        audience=_from_env(audience, AUDIENCE_VARS),
         leeway=leeway,
         expire_in=expire_in,
         timeout=timeout,
@@ -180,15 +191,17 @@ def create_camunda_cloud_channel(
         ConfigurationError: the client id, secret or cluster id is given nowhere.
     """
     address = camunda_cloud_address(
-        _required(cluster_id, ("CAMUNDA_CLUSTER_ID",), "cluster_id"),
-        _from_env(region, ("CAMUNDA_CLUSTER_REGION",), None) or CAMUNDA_CLOUD_REGION,
+        _required(cluster_id, CLUSTER_ID_VARS, "cluster_id"),
+        _required(region, REGION_VARS, "region", CAMUNDA_CLOUD_REGION),
     )
     credentials = OAuth2ClientCredentials(
-        _required(client_id, _CLIENT_ID, "client_id"),
-        _required(client_secret, _CLIENT_SECRET, "client_secret"),
-        _from_env(authorization_server, _OAUTH_URL, None) or CAMUNDA_CLOUD_TOKEN_URL,
-        scope=_from_env(scope, _SCOPE, None),
-        audience=_from_env(audience, _AUDIENCE, CAMUNDA_CLOUD_AUDIENCE),
+        _required(client_id, CLIENT_ID_VARS, "client_id"),
+        _required(client_secret, CLIENT_SECRET_VARS, "client_secret"),
+        _required(
+            authorization_server, OAUTH_URL_VARS, "authorization_server", CAMUNDA_CLOUD_TOKEN_URL
+        ),
+        scope=_from_env(scope, SCOPE_VARS),
+        audience=_from_env(audience, AUDIENCE_VARS, CAMUNDA_CLOUD_AUDIENCE),
         leeway=leeway,
         expire_in=expire_in,
         timeout=timeout,
