@@ -1,7 +1,8 @@
 """Connection flags shared by every command that talks to a gateway, and the channel they make.
 
-A flag overrides the environment variable of the same setting (DESIGN §7 names); what no
-flag gives is read from the environment by :func:`zeebe_router.connection.channel_from_env`.
+A flag overrides the environment variable of the same setting (named in each flag's help);
+what no flag gives is read from the environment by
+:func:`zeebe_router.connection.channel_from_env`.
 """
 
 from __future__ import annotations
