@@ -16,6 +16,7 @@ from zeebe_router.errors import InvalidVariablesError, ZeebeGatewayError
 from zeebe_router.responses import (
     CreateProcessInstanceResponse,
     CreateProcessInstanceWithResultResponse,
+    DeployedResource,
     DeployResourceResponse,
     Topology,
 )
@@ -216,22 +217,25 @@ def _json_text(response: Any) -> str:
     data = dataclasses.asdict(response)
     if hasattr(response, "deployments"):
         data["deployments"] = [
-            {"kind": type(d).__name__.removesuffix("Metadata").lower(), **dataclasses.asdict(d)}
-            for d in response.deployments
+            {"kind": _kind(d), **dataclasses.asdict(d)} for d in response.deployments
         ]
     return _json.dumps(data)
+
+
+def _kind(resource: DeployedResource) -> str:
+    """``process``, ``decision``, ``decisionrequirements`` or ``form``."""
+    return type(resource).__name__.removesuffix("Metadata").lower()
 
 
 def _deployment_text(response: DeployResourceResponse) -> str:
     lines = [f"deployment {response.key}"]
     for item in response.deployments:
-        kind = type(item).__name__.removesuffix("Metadata").lower()
         fields = dataclasses.asdict(item)
         name = next(v for k, v in fields.items() if k.endswith("_id") and k != "tenant_id")
         key = next(v for k, v in fields.items() if k.endswith("_key"))
         resource = fields.get("resource_name")
         source = f" from {resource}" if resource else ""
-        lines.append(f"  {kind} {name} version {item.version} (key {key}){source}")
+        lines.append(f"  {_kind(item)} {name} version {item.version} (key {key}){source}")
     return "\n".join(lines)
 
 
