@@ -14,9 +14,9 @@ import grpc
 from zeebe_router._proto import gateway_pb2_grpc
 from zeebe_router.testing._clock import Clock
 from zeebe_router.testing._engine.engine import DEFAULT_TENANT, Engine
-from zeebe_router.testing._engine.jobs import JobState
+from zeebe_router.testing._engine.jobs import JobRecord, JobState
 from zeebe_router.testing._engine.messages import Message, MessageBuffer
-from zeebe_router.testing._engine.processes import ProcessRuntime
+from zeebe_router.testing._engine.processes import Instance, ProcessRuntime
 from zeebe_router.testing._engine.rejection import Rejection
 from zeebe_router.testing._engine.snapshots import (
     DeployedProcess,
@@ -229,16 +229,19 @@ class EmbeddedGateway:
             raise LookupError(exc.message) from None
         return self._processes.create_instance(definition, dict(variables or {})).key
 
+    def _instance(self, key: int) -> Instance:
+        instance = self._processes.instances.get(key)
+        if instance is None:
+            raise KeyError(f"no process instance with key {key}")
+        return instance
+
     def instance(self, key: int) -> InstanceSnapshot:
         """A snapshot of a process instance: state, variables, visited elements, incidents.
 
         Raises:
             KeyError: no instance has this key.
         """
-        instance = self._processes.instances.get(key)
-        if instance is None:
-            raise KeyError(f"no process instance with key {key}")
-        return self._processes.snapshot(instance)
+        return self._processes.snapshot(self._instance(key))
 
     def instances(self, bpmn_process_id: str | None = None) -> list[InstanceSnapshot]:
         """Snapshots of every instance, or those of one process, oldest first."""
@@ -259,9 +262,7 @@ class EmbeddedGateway:
             TimeoutError: it did not reach the state in time; the message shows where it is,
                 with its open incidents.
         """
-        instance = self._processes.instances.get(key)
-        if instance is None:
-            raise KeyError(f"no process instance with key {key}")
+        instance = self._instance(key)
         wanted = state.upper()
         try:
             await self._engine.watchers.wait(
@@ -313,16 +314,19 @@ class EmbeddedGateway:
             if wanted is None or job.state is wanted
         ]
 
+    def _job(self, key: int) -> JobRecord:
+        job = self._engine.board.jobs.get(key)
+        if job is None:
+            raise KeyError(f"no job with key {key}")
+        return job
+
     def job(self, key: int) -> JobSnapshot:
         """A snapshot of one job.
 
         Raises:
             KeyError: no job ever had this key.
         """
-        job = self._engine.board.jobs.get(key)
-        if job is None:
-            raise KeyError(f"no job with key {key}")
-        return self._engine.job_snapshot(job)
+        return self._engine.job_snapshot(self._job(key))
 
     async def wait_for_job(self, key: int, state: str, timeout: float = 5.0) -> JobSnapshot:
         """Wait until job ``key`` is in ``state`` (e.g. ``"completed"``) and return it.
@@ -332,9 +336,7 @@ class EmbeddedGateway:
             TimeoutError: it did not reach the state in time; the message shows where it is.
         """
         wanted = JobState(state)
-        job = self._engine.board.jobs.get(key)
-        if job is None:
-            raise KeyError(f"no job with key {key}")
+        job = self._job(key)
         try:
             return (
                 await self._engine.wait_for_jobs(
