@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import grpc
 import pytest
@@ -11,32 +10,10 @@ import pytest
 from zeebe_router import errors
 from zeebe_router.client import SyncZeebeClient, ZeebeClient
 from zeebe_router.gateway import ZeebeGateway
-from zeebe_router.job import Job
 from zeebe_router.responses import ServingStatus
 from zeebe_router.testing._embedded import EmbeddedGateway
 
-
-@pytest.fixture
-async def gateway() -> AsyncIterator[EmbeddedGateway]:
-    async with EmbeddedGateway() as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def client(gateway: EmbeddedGateway) -> ZeebeClient:
-    return ZeebeClient(gateway.channel())
-
-
-async def activate_one(gateway: EmbeddedGateway, task_type: str) -> Job:
-    adapter = ZeebeGateway(gateway.channel())
-    jobs = [
-        job
-        async for job in adapter.activate_jobs(
-            task_type, "client-tests", timeout_ms=60_000, max_jobs_to_activate=1
-        )
-    ]
-    assert len(jobs) == 1
-    return jobs[0]
+from .conftest import activate_one
 
 
 async def test_topology_and_healthcheck(gateway: EmbeddedGateway, client: ZeebeClient) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -12,8 +11,9 @@ import pytest
 from zeebe_router import errors
 from zeebe_router.client import SyncZeebeClient, ZeebeClient
 from zeebe_router.gateway import ZeebeGateway
-from zeebe_router.job import Job
 from zeebe_router.testing._embedded import EmbeddedGateway
+
+from .conftest import activate_one
 
 BPMN = Path(__file__).parent / "bpmn" / "client_flow.bpmn"
 
@@ -25,29 +25,6 @@ def process_xml(process_id: str, job_type: str) -> str:
         .replace('id="client-flow"', f'id="{process_id}"')
         .replace('type="client-flow-charge"', f'type="{job_type}"')
     )
-
-
-@pytest.fixture
-async def gateway() -> AsyncIterator[EmbeddedGateway]:
-    async with EmbeddedGateway() as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def client(gateway: EmbeddedGateway) -> ZeebeClient:
-    return ZeebeClient(gateway.channel())
-
-
-async def activate_one(gateway: EmbeddedGateway, job_type: str) -> Job:
-    adapter = ZeebeGateway(gateway.channel())
-    jobs = [
-        job
-        async for job in adapter.activate_jobs(
-            job_type, "client-tests", 60_000, 1, request_timeout_ms=5_000
-        )
-    ]
-    assert len(jobs) == 1, f"expected one {job_type} job, got {jobs}"
-    return jobs[0]
 
 
 async def deploy(client: ZeebeClient, process_id: str, job_type: str) -> None:
