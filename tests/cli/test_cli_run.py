@@ -71,38 +71,23 @@ async def test_second_signal_exits_at_once_with_a_non_zero_code(
     assert "SIGINT received again: exiting without draining" in proc.output
 
 
-async def test_a_factory_returning_a_router_is_run(
-    procs: list[Proc], gateway: EmbeddedGateway, task_type: str
+@pytest.mark.parametrize(
+    "target",
+    [
+        # A factory returning a router is called and the router run.
+        pytest.param("apps.orders:make_router", id="factory-of-a-router"),
+        # A worker made without a channel opens it from the --address flag.
+        pytest.param("apps.orders:worker_from_env", id="worker-without-a-channel"),
+    ],
+)
+async def test_targets_run_against_the_address_flag(
+    procs: list[Proc], gateway: EmbeddedGateway, task_type: str, target: str
 ) -> None:
     proc = await start(
-        "zeebe_router",
-        "run",
-        "apps.orders:make_router",
-        "--address",
-        gateway.address,
-        APP_TASK_TYPE=task_type,
+        "zeebe_router", "run", target, "--address", gateway.address, APP_TASK_TYPE=task_type
     )
     procs.append(proc)
     key = gateway.create_job(task_type, {"order_id": "C-1"})
-
-    assert (await gateway.wait_for_job(key, "completed", timeout=20)).answers == 1
-    proc.signal(signal.SIGTERM)
-    assert await proc.wait() == 0
-
-
-async def test_a_worker_without_a_channel_takes_the_address_flag(
-    procs: list[Proc], gateway: EmbeddedGateway, task_type: str
-) -> None:
-    proc = await start(
-        "zeebe_router",
-        "run",
-        "apps.orders:worker_from_env",
-        "--address",
-        gateway.address,
-        APP_TASK_TYPE=task_type,
-    )
-    procs.append(proc)
-    key = gateway.create_job(task_type, {"order_id": "D-1"})
 
     assert (await gateway.wait_for_job(key, "completed", timeout=20)).answers == 1
     proc.signal(signal.SIGTERM)
