@@ -21,6 +21,7 @@ from bench.machine import describe_machine
 from bench.procs import BenchError, GatewayProcess, open_log, run_contender, subprocess_env
 from bench.report import Measurements, render
 from bench.scenarios import (
+    BASELINE,
     LABELS,
     LATENCY_CONTENDERS,
     THROUGHPUT_CONTENDERS,
@@ -36,7 +37,7 @@ _HERE = Path(__file__).resolve().parent
 #: Between the contender saying READY and the first fed job, so streams and polls are open.
 _LATENCY_WARMUP_S = 1.5
 #: Contenders whose memory is tracked from ``rss_low`` to ``rss_high`` jobs.
-_RSS_CONTENDERS = ("router-defaults", "bare")
+_RSS_CONTENDERS = ("router-defaults", BASELINE)
 #: More CPU-bound jobs than two processes can finish in their window.
 _CPU_JOBS_PER_S_CEILING = 2_000
 _CPU_SETTLE_S = 60.0

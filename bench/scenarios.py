@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "BASELINE",
     "LABELS",
     "LATENCY_CONTENDERS",
     "THROUGHPUT_CONTENDERS",
@@ -25,8 +26,11 @@ LABELS = {
     "pyzeebe-stream": "pyzeebe 4.7.0, stream on",
 }
 
+#: The practical limit the throughput figures are divided by: ActivateJobs and CompleteJob.
+BASELINE = "bare-poll"
+
 THROUGHPUT_CONTENDERS = (
-    "bare",
+    BASELINE,
     "router-defaults",
     "router-tuned",
     "pyzeebe-defaults",
