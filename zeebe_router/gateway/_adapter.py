@@ -140,7 +140,11 @@ class ZeebeGateway:
         request = pb.CompleteJobRequest(jobKey=job_key, variables=_json.dumps(variables))
         if result is not None:
             request.result.CopyFrom(job_result_to_proto(result))
-        await self._unary("CompleteJob", request)
+        # The per-job hot path: called directly rather than through `_unary`.
+        try:
+            await self._stub.CompleteJob(request, timeout=self._rpc_timeout)
+        except grpc.RpcError as exc:
+            raise map_grpc_error(exc, "CompleteJob") from exc
 
     async def fail_job(
         self,

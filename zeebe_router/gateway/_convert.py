@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from zeebe_router import _json
 from zeebe_router._proto import gateway_pb2 as pb
 from zeebe_router.job import (
@@ -46,11 +48,12 @@ def job_from_proto(msg: pb.ActivatedJob) -> Job:
         process_definition_key=msg.processDefinitionKey,
         element_id=msg.elementId,
         element_instance_key=msg.elementInstanceKey,
-        custom_headers=_json.loads(msg.customHeaders),
+        # Freshly decoded dicts nobody else holds: wrap them without copying.
+        custom_headers=MappingProxyType(_json.loads(msg.customHeaders)),
         worker=msg.worker,
         retries=msg.retries,
         deadline=msg.deadline,
-        variables=_json.loads(msg.variables),
+        variables=MappingProxyType(_json.loads(msg.variables)),
         tenant_id=msg.tenantId,
         user_task=_user_task(msg.userTask) if msg.HasField("userTask") else None,
         kind=_KINDS.get(msg.kind, JobKind.BPMN_ELEMENT),
