@@ -111,7 +111,8 @@ def _rss_growth_mib(results: Sequence[Result], low: int, high: int) -> float | N
         for r in results
         if str(low) in r.get("rss_kib", {}) and str(high) in r.get("rss_kib", {})
     ]
-    return _median(growths)
+    growth = _median(growths)
+    return None if growth is None else round(growth, 1) or 0.0
 
 
 def _rss_table(m: Measurements) -> list[str]:
