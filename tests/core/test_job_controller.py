@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import FrozenInstanceError
-from typing import Any
 
 import pytest
 
-from zeebe_router import Job, JobController, JobResult, JobStatus, _json
+from zeebe_router import Job, JobController, JobStatus
 from zeebe_router.errors import JobAlreadyAnsweredError, VariablesNotSerializableError
-
-
-class Recorder:
-    """An OutcomeSink that encodes like the gateway adapter and records what was sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[Any, ...]] = []
-
-    async def complete_job(
-        self,
-        job_key: int,
-        variables: Mapping[str, Any] | None = None,
-        result: JobResult | None = None,
-    ) -> None:
-        self.sent.append(("complete", job_key, _json.dumps(variables), result))
-
-    async def fail_job(
-        self,
-        job_key: int,
-        retries: int,
-        message: str,
-        retry_backoff_ms: int = 0,
-        variables: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.sent.append(
-            ("fail", job_key, retries, message, retry_backoff_ms, _json.dumps(variables))
-        )
-
-    async def throw_error(
-        self,
-        job_key: int,
-        code: str,
-        message: str = "",
-        variables: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.sent.append(("throw_error", job_key, code, message, _json.dumps(variables)))
-
-    async def update_job_timeout(self, job_key: int, timeout_ms: int) -> None:
-        self.sent.append(("timeout", job_key, timeout_ms))
-
-    async def update_job_retries(self, job_key: int, retries: int) -> None:
-        self.sent.append(("retries", job_key, retries))
+from zeebe_router.testing import RecordingSink, SinkCall
 
 
 def _job(retries: int = 3) -> Job:
@@ -59,7 +16,7 @@ def _job(retries: int = 3) -> Job:
 
 
 async def test_complete_then_anything_else_is_refused_locally() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     job = _job()
     controller = JobController(job, sink)
     await controller.complete({"receipt": "r-1"})
@@ -71,59 +28,63 @@ async def test_complete_then_anything_else_is_refused_locally() -> None:
     ):
         with pytest.raises(JobAlreadyAnsweredError, match="already answered"):
             await attempt
-    assert sink.sent == [("complete", 7, '{"receipt":"r-1"}', None)]
+    assert sink.calls == [SinkCall("complete", 7, {"receipt": "r-1"})]
     assert job.status is JobStatus.Completed
     assert controller.answer == "complete"
 
 
 async def test_fail_defaults_to_one_retry_less() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     await JobController(_job(retries=3), sink).fail("boom")
-    assert sink.sent == [("fail", 7, 2, "boom", 0, "")]
+    assert sink.calls == [SinkCall("fail", 7, retries=2, message="boom")]
 
 
 async def test_fail_with_explicit_retries_and_backoff() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     await JobController(_job(), sink).fail("later", retries=9, retry_backoff_ms=1500)
-    assert sink.sent == [("fail", 7, 9, "later", 1500, "")]
+    assert sink.calls == [SinkCall("fail", 7, retries=9, retry_backoff_ms=1500, message="later")]
 
 
 async def test_hand_back_keeps_retries_and_has_no_backoff() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     job = _job(retries=4)
     await JobController(job, sink).hand_back()
-    assert sink.sent == [("fail", 7, 4, "worker shutting down", 0, "")]
+    assert sink.calls == [SinkCall("fail", 7, retries=4, message="worker shutting down")]
     assert job.status is JobStatus.HandedBack
 
 
 async def test_unserializable_variables_leave_the_job_unanswered() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     controller = JobController(_job(), sink)
     with pytest.raises(VariablesNotSerializableError, match="'bad'"):
         await controller.complete({"bad": object()})
     assert not controller.answered
     await controller.fail("could not serialise")
-    assert [s[0] for s in sink.sent] == ["fail"]
+    assert [call.rpc for call in sink.calls] == ["fail"]
 
 
 async def test_pyzeebe_status_methods() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     job = _job(retries=2)
     controller = JobController(job, sink)
     await controller.set_running_after_decorators_status()
     after_handler = job.status
     await controller.set_error_status("declined", error_code="CARD_DECLINED")
-    assert sink.sent == [("throw_error", 7, "CARD_DECLINED", "declined", "")]
+    assert sink.calls == [SinkCall("throw_error", 7, code="CARD_DECLINED", message="declined")]
     assert (after_handler, job.status) == (JobStatus.RunningAfterDecorators, JobStatus.ErrorThrown)
 
 
 async def test_extend_timeout_and_update_retries_do_not_answer() -> None:
-    sink = Recorder()
+    sink = RecordingSink()
     controller = JobController(_job(), sink)
     await controller.extend_timeout(60_000)
     await controller.update_retries(5)
     await controller.set_failure_status("x", retry_back_off_ms=10)
-    assert sink.sent == [("timeout", 7, 60_000), ("retries", 7, 5), ("fail", 7, 2, "x", 10, "")]
+    assert sink.calls == [
+        SinkCall("update_timeout", 7, timeout_ms=60_000),
+        SinkCall("update_retries", 7, retries=5),
+        SinkCall("fail", 7, retries=2, retry_backoff_ms=10, message="x"),
+    ]
 
 
 def test_job_is_immutable_and_replace_shares_status() -> None:
