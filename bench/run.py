@@ -63,9 +63,10 @@ class Bench:
     async def throughput(self, sc: Scenario, contender: str, run: int) -> None:
         target = max(1, int(self.mode.throughput_jobs * sc.jobs_factor))
         job_type = _job_type(sc.key, contender, run)
-        await self.gateway.command(
-            op="preload", type=job_type, count=target, vars_bytes=sc.vars_bytes
-        )
+        if sc.feed_rate is None:
+            await self.gateway.command(
+                op="preload", type=job_type, count=target, vars_bytes=sc.vars_bytes
+            )
         spec = RunSpec(
             contender=contender,
             address=self.gateway.address,
@@ -76,7 +77,18 @@ class Bench:
             concurrency=sc.concurrency,
         )
         before = await self.gateway.command(op="stats")
-        result = await run_contender(spec, self.log_dir)
+        if sc.feed_rate is None:
+            result = await run_contender(spec, self.log_dir)
+        else:
+            ready = asyncio.Event()
+            task = asyncio.create_task(run_contender(spec, self.log_dir, ready))
+            try:
+                await asyncio.wait_for(ready.wait(), 60.0)
+            except asyncio.TimeoutError:
+                await task
+                raise
+            await self.gateway.command(op="feed", type=job_type, count=target, rate=sc.feed_rate)
+            result = await task
         after = await self.gateway.command(op="stats")
         result["gateway"] = _gateway_load(before, after)
         self.m.throughput.setdefault(sc.key, {}).setdefault(contender, []).append(result)
@@ -272,7 +284,7 @@ async def run_bench(
     return bench.m
 
 
-PARTS = ("noop", "io", "blocking", "payload", "latency", "rss", "processes")
+PARTS = ("noop", "io", "io-fed", "blocking", "payload", "latency", "rss", "processes")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,6 +82,9 @@ class Scenario:
     handler_s: float | None = None
     vars_bytes: int = 0
     jobs_factor: float = 1.0
+    #: Jobs are created at this rate while the contender runs (streamed as they arrive)
+    #: instead of being preloaded as a backlog.
+    feed_rate: float | None = None
 
     @property
     def bound(self) -> float | None:
@@ -96,6 +99,15 @@ def throughput_scenarios() -> tuple[Scenario, ...]:
     return (
         Scenario("noop", "No-op async handler", "noop"),
         Scenario("io", "50 ms awaited I/O, 64 running", "io", 64, 0.05, jobs_factor=0.5),
+        Scenario(
+            "io-fed",
+            "50 ms awaited I/O, 64 running, jobs arriving at 1,600/s",
+            "io",
+            64,
+            0.05,
+            jobs_factor=0.5,
+            feed_rate=1_600.0,
+        ),
         Scenario(
             "blocking", "10 ms blocking def, 32 running", "blocking", 32, 0.01, jobs_factor=0.5
         ),
