@@ -12,7 +12,7 @@ from typing import Any
 
 from zeebe_router.errors import InvalidVariablesError, VariablesNotSerializableError
 
-__all__ = ["dumps", "find_unserializable", "loads", "loads_value"]
+__all__ = ["dumps", "find_unserializable", "loads", "loads_value", "short_repr"]
 
 
 def _std_dumps(obj: Mapping[str, Any]) -> str:
@@ -64,7 +64,7 @@ def dumps(variables: Mapping[str, Any] | None) -> str:
             return text
     path, value = find_unserializable(variables)
     raise VariablesNotSerializableError(
-        f"variable {path!r} is not JSON-serialisable: {type(value).__name__} {_short(value)}",
+        f"variable {path!r} is not JSON-serialisable: {type(value).__name__} {short_repr(value)}",
         key=path,
     ) from problem
 
@@ -75,20 +75,16 @@ def loads(text: str | bytes) -> dict[str, Any]:
     Raises:
         InvalidVariablesError: the document is not valid JSON or not a JSON object.
     """
-    if not text:
-        return {}
-    try:
-        value = _loads(text)
-    except ValueError as exc:
-        raise InvalidVariablesError(f"invalid JSON document: {exc}") from exc
+    value = loads_value(text) if text else {}
     if not isinstance(value, dict):
         raise InvalidVariablesError(
-            f"expected a JSON object, got {type(value).__name__}: {_short(value)}"
+            f"expected a JSON object, got {type(value).__name__}: {short_repr(value)}"
         )
     return value
 
 
-def _short(value: object) -> str:
+def short_repr(value: object) -> str:
+    """``repr(value)``, cut to 80 characters for messages."""
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

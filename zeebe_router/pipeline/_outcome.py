@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
+from zeebe_router._json import short_repr
 from zeebe_router.controller import JobController
 from zeebe_router.errors import BpmnError, JobFailure, JobOutcome, VariablesError
 from zeebe_router.job import Job, JobResult
@@ -53,7 +54,7 @@ def to_completion(
         dumped: dict[str, Any] = value.model_dump(mode="json", by_alias=True)
         return dumped, None
     raise ResultTypeError(
-        f"the handler returned {type(value).__name__} {_short(value)}; return a dict, a "
+        f"the handler returned {type(value).__name__} {short_repr(value)}; return a dict, a "
         f"dataclass, a pydantic model, a JobResult or None, or register the task with "
         f"single_value=True and a variable_name"
     )
@@ -136,8 +137,3 @@ async def fail_plainly(controller: JobController, message: str) -> None:
 def describe(exc: BaseException) -> str:
     """The failure message of an unexpected exception: ``"<ExcType>: <message>"``."""
     return f"{type(exc).__name__}: {exc}"
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

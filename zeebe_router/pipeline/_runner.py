@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         TaskConfig,
     )
 
-__all__ = ["TaskRunner", "build_runner", "build_runners"]
+__all__ = ["TaskRunner", "build_runners"]
 
 _LOG = logging.getLogger("zeebe_router.pipeline")
 
@@ -219,11 +219,6 @@ async def _keep_extending(controller: JobController, timeout_ms: int) -> None:
                 exc,
                 extra=controller.job.log_context(),
             )
-
-
-def build_runner(task: Task, executors: Executors) -> TaskRunner:
-    """Build the pipeline of one resolved task."""
-    return TaskRunner(task, executors)
 
 
 def build_runners(router: ZeebeTaskRouter, executors: Executors) -> dict[str, TaskRunner]:

@@ -14,7 +14,7 @@ from zeebe_router.controller import JobController
 from zeebe_router.errors import TaskNotFoundError
 from zeebe_router.job import Job, JobResult
 from zeebe_router.pipeline._execution import Executors
-from zeebe_router.pipeline._runner import build_runner
+from zeebe_router.pipeline._runner import TaskRunner
 from zeebe_router.routing._router import ZeebeTaskRouter
 from zeebe_router.routing._task import Task
 
@@ -254,7 +254,7 @@ class JobEnvironment:
         job = self.job(task.type, given, headers, retries, task.config.timeout_ms, **fields)
         sink = RecordingSink()
         controller = JobController(job, sink)
-        by_handler = await build_runner(task, self._executors).execute(job, controller)
+        by_handler = await TaskRunner(task, self._executors).execute(job, controller)
         return _outcome(job, sink, by_handler)
 
     def close(self) -> None:
