@@ -133,3 +133,90 @@ async def test_a_streamed_job_waiting_for_a_slot_is_handed_back_at_stop() -> Non
         (2, 5, "worker shutting down"),
     ]
     assert not fatal.done()
+    # Every slot is back: handing back answered nothing twice.
+    assert activator.capacity.free == 1
+
+
+class AnsweringRunner:
+    """Completes each job once told to; a second run of a key waits for the first's answer."""
+
+    config = Config(max_running_jobs=2)
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.finished = 0
+        self.all_done = asyncio.Event()
+
+    async def run(self, job: Job, controller: JobController) -> None:
+        await self.go.wait()
+        await controller.complete()
+        self.finished += 1
+        if self.finished == 2:
+            self.all_done.set()
+
+
+class SlowCompletions(FakeGateway):
+    """Yields the same job twice (it timed out and came back) and completes slowly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliver = asyncio.Event()
+        self.answered = 0
+        self.asked: list[int] = []
+        self.polled_again = asyncio.Event()
+
+    async def activate_jobs(
+        self,
+        task_type: str,
+        worker: str,
+        timeout_ms: int,
+        max_jobs_to_activate: int,
+        variables_to_fetch: Iterable[str] | None = None,
+        request_timeout_ms: int = 0,
+        tenant_ids: Iterable[str] | None = None,
+    ) -> AsyncIterator[Job]:
+        self.asked.append(max_jobs_to_activate)
+        if not self.polled.is_set():
+            self.polled.set()
+            yield Job(key=7, type=task_type, retries=3)
+            yield Job(key=7, type=task_type, retries=3)
+        else:
+            self.polled_again.set()
+            await asyncio.Event().wait()
+
+    async def complete_job(
+        self,
+        job_key: int,
+        variables: Mapping[str, Any] | None = None,
+        result: JobResult | None = None,
+    ) -> None:
+        self.answered += 1
+        await self.deliver.wait()
+
+
+async def test_slots_freed_while_answers_travel_add_up_for_a_job_activated_twice() -> None:
+    gateway = SlowCompletions()
+    runner = AnsweringRunner()
+    activator = Activator(
+        runner,
+        gateway,
+        RetryingOutcomeSink(gateway, "fake", 60_000),
+        ActivationSettings(worker_name="w", stream=False),
+        ConnectionMonitor(),
+        NOOP_METRICS,
+    )
+    fatal: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    activator.start(fatal)
+    await asyncio.wait_for(gateway.polled.wait(), 2)
+    assert activator.capacity.free == 0
+    runner.go.set()
+    await asyncio.wait_for(gateway.polled_again.wait(), 2)
+    # Both answers are still on their way, and both slots are asked for again already.
+    assert gateway.answered == 2
+    assert gateway.asked == [2, 2]
+    gateway.deliver.set()
+    await asyncio.wait_for(runner.all_done.wait(), 2)
+    await asyncio.wait_for(asyncio.gather(*activator.jobs, return_exceptions=True), 2)
+    await activator.stop_activating()
+    assert (activator.capacity.in_flight, activator.capacity.free) == (0, 2)
+    assert not fatal.done()

@@ -155,3 +155,16 @@ async def test_update_timeout_of_a_vanished_job_raises() -> None:
     sink = RetryingOutcomeSink(FakeGateway(JobNotFoundError("gone")), "pay", 1_000, backoff=fast)
     with pytest.raises(JobNotFoundError):
         await sink.update_job_timeout(7, 1_000)
+
+
+async def test_the_listener_hears_each_answer_leave_and_one_that_raises() -> None:
+    heard: list[tuple[int, bool]] = []
+    gateway = FakeGateway(unavailable())
+    sink = RetryingOutcomeSink(gateway, "pay", 10_000, backoff=fast)
+    sink.listen(lambda key, leaving: heard.append((key, leaving)))
+    await sink.complete_job(6, {"x": 1})  # delivered on the second attempt
+    assert heard == [(6, True)]
+    gateway.errors.append(InvalidArgumentError("bad"))
+    with pytest.raises(InvalidArgumentError):
+        await sink.fail_job(7, 2, "boom")
+    assert heard == [(6, True), (7, True), (7, False)]

@@ -7,6 +7,7 @@ import grpc
 import pytest
 
 from zeebe_router.errors import WorkerError
+from zeebe_router.job import Job
 from zeebe_router.testing._embedded import EmbeddedGateway
 from zeebe_router.worker import ZeebeWorker
 
@@ -47,6 +48,42 @@ async def test_streamed_jobs_never_exceed_max_running_jobs(
     )
     assert len(done) == 100
     assert most == 4
+
+
+async def test_the_next_job_starts_while_the_previous_answer_is_on_its_way(
+    gateway: EmbeddedGateway, make_worker: Callable[..., ZeebeWorker], running: Start, job_type: str
+) -> None:
+    gateway.faults.delay("CompleteJob", 1.0)
+    worker = make_worker()
+    # For each handler start: the states of the jobs started before it.
+    seen: list[list[str]] = []
+    started: list[int] = []
+    third = asyncio.Event()
+    active = 0
+
+    @worker.task(job_type, max_running_jobs=1)
+    async def handle(job: Job) -> None:
+        nonlocal active
+        active += 1
+        assert active == 1
+        seen.append([gateway.job(key).state for key in started])
+        started.append(job.key)
+        if len(started) == 3:
+            third.set()
+        await asyncio.sleep(0)
+        active -= 1
+
+    running(worker)
+    keys = [gateway.create_job(job_type) for _ in range(3)]
+    await asyncio.wait_for(third.wait(), 10)
+    # The one slot was free for the second job while the first was still being answered;
+    # with one answer in flight already, the third waited for an answer to arrive.
+    assert seen[1] == ["activated"]
+    assert "completed" in seen[2]
+    done = await gateway.wait_for_jobs(
+        lambda job: job.key in keys and job.state == "completed", 3, timeout=10
+    )
+    assert len(done) == 3
 
 
 async def test_backlog_created_before_the_worker_starts_is_polled(

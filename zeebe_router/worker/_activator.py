@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
@@ -42,6 +43,13 @@ _MIN_POLL_INTERVAL_S = 0.1
 #: polls (half the ActivateJobs calls of 1/8 for fast handlers), at a few per cent of
 #: utilisation for slow ones.
 _POLL_BATCH_DIVISOR = 4
+#: ... but not for longer than this share of the handlers' average run time after a
+#: slot frees (nor less than the floor): slow handlers would leave slots empty
+#: meanwhile, fast ones fill the batch before that.
+_POLL_PATIENCE_SHARE = 0.05
+_POLL_PATIENCE_FLOOR_S = 0.002
+#: Weight of the newest run time in the handlers' moving average.
+_RUN_TIME_WEIGHT = 0.1
 #: A stream that ends by its deadline after at least this share of it is a renewal.
 _RENEWAL_SHARE = 0.5
 
@@ -162,6 +170,15 @@ class Activator:
         self._unauthenticated = False
         #: Set whenever the stream delivers a job; read by the idle poll.
         self._stream_activity = asyncio.Event()
+        #: Moving average of the jobs' run times, seconds.
+        self._run_time = 0.0
+        #: Running jobs holding a slot, and those whose slot was freed as their answer
+        #: left (before it was delivered); counted per key, as a job timed out here may
+        #: be activated here again while its first run still answers.
+        self._holding: collections.Counter[int] = collections.Counter()
+        self._answering: collections.Counter[int] = collections.Counter()
+        self._answers_in_flight = 0
+        sink.listen(self._answer_leaving)
         self._fatal: asyncio.Future[None] | None = None
 
     @property
@@ -171,7 +188,7 @@ class Activator:
 
     def health(self) -> TaskHealth:
         """The slots and stream state of the task."""
-        running = len(self.jobs)
+        running = len(self.jobs) - self._answers_in_flight
         return TaskHealth(self._type, running, self._limit - running, self.stream_state)
 
     # --- lifecycle -------------------------------------------------------------------
@@ -212,11 +229,12 @@ class Activator:
         settings = self._settings
         config = self._config
         capacity = self.capacity
-        # Poll once an eighth of the slots is free rather than for every freed slot: far
-        # fewer requests for the same jobs, and the slots stay nearly full meanwhile.
+        # Poll once a quarter of the slots is free rather than for every freed slot:
+        # far fewer requests for the same jobs; patience bounds the wait for slow jobs.
         batch = max(1, min(config.max_jobs_to_activate, capacity.limit) // _POLL_BATCH_DIVISOR)
         while True:
-            reserved = await capacity.take(config.max_jobs_to_activate, batch)
+            patience = max(_POLL_PATIENCE_FLOOR_S, self._run_time * _POLL_PATIENCE_SHARE)
+            reserved = await capacity.take(config.max_jobs_to_activate, batch, patience)
             # Long-poll only without a stream: next to one, a long poll would hold the
             # free slots the stream needs, so polls are short and paced instead.
             streaming = self.stream_state != "polling-only"
@@ -410,21 +428,51 @@ class Activator:
         controller = JobController(job, self._sink)
         self._sink.track(job.key)
         task = asyncio.get_running_loop().create_task(self._run(job, controller))
-        jobs = self.jobs
-        jobs[task] = controller
+        self.jobs[task] = controller
+        self._holding[job.key] += 1
         task.add_done_callback(self._job_done)
-        self._metrics.slots(self._type, len(jobs), self._limit - len(jobs))
+        capacity = self.capacity
+        self._metrics.slots(self._type, capacity.in_flight, capacity.free)
 
     async def _run(self, job: Job, controller: JobController) -> None:
         started = time.perf_counter()
         await self._runner.run(job, controller)
-        self._metrics.handler_duration(self._type, time.perf_counter() - started)
+        took = time.perf_counter() - started
+        self._run_time += (took - self._run_time) * _RUN_TIME_WEIGHT
+        self._metrics.handler_duration(self._type, took)
+
+    def _answer_leaving(self, job_key: int, leaving: bool) -> None:
+        """Free a job's slot once its answer is on its way, not once it is delivered.
+
+        The handler is done, so the next job can start while the gateway answers. At
+        most ``max_running_jobs`` answers are in flight so; beyond that (a slow
+        gateway) a job keeps its slot until its answer is delivered. An answer that
+        raises takes the slot back until the job's task ends.
+        """
+        capacity = self.capacity
+        if leaving:
+            if self._answers_in_flight >= self._limit or not _drop(self._holding, job_key):
+                return
+            self._answering[job_key] += 1
+            self._answers_in_flight += 1
+            capacity.release()
+        elif _drop(self._answering, job_key):
+            self._answers_in_flight -= 1
+            self._holding[job_key] += 1
+            capacity.take_over_limit()
+        else:
+            return
+        self._metrics.slots(self._type, capacity.in_flight, capacity.free)
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
-        jobs = self.jobs
-        controller = jobs.pop(task)
-        self.capacity.release()
-        self._metrics.slots(self._type, len(jobs), self._limit - len(jobs))
+        controller = self.jobs.pop(task)
+        capacity = self.capacity
+        key = controller.job.key
+        if _drop(self._holding, key):
+            capacity.release()
+            self._metrics.slots(self._type, capacity.in_flight, capacity.free)
+        elif _drop(self._answering, key):
+            self._answers_in_flight -= 1
         if not task.cancelled() and task.exception() is not None:
             _LOG.error(
                 "job %d of %r: its pipeline raised",
@@ -457,3 +505,15 @@ class Activator:
         for controller in pending:
             self._sink.forget(controller.job.key)
         return sum(results)
+
+
+def _drop(counts: collections.Counter[int], key: int) -> bool:
+    """Take one ``key`` off ``counts``; ``False`` if there was none."""
+    left = counts.get(key, 0)
+    if left <= 0:
+        return False
+    if left == 1:
+        del counts[key]
+    else:
+        counts[key] = left - 1
+    return True

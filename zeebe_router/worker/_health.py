@@ -21,7 +21,7 @@ StreamState = Literal["streaming", "polling-only", "reconnecting", "stopped"]
 
 @dataclass(frozen=True, slots=True)
 class TaskHealth:
-    """One task type's activation: jobs in flight, free slots and its stream.
+    """One task type's activation: running handlers, free slots and its stream.
 
     ``in_flight + free_slots`` is the task's ``max_running_jobs``.
     """

@@ -13,7 +13,11 @@ from zeebe_router.job import JobResult
 from zeebe_router.observability import NOOP_METRICS, Outcome, WorkerMetrics
 from zeebe_router.worker._backoff import BackoffFactory, ExponentialBackoff
 
-__all__ = ["RetryingOutcomeSink"]
+__all__ = ["AnswerListener", "RetryingOutcomeSink"]
+
+#: Told ``(job_key, True)`` as a job's answer leaves for the gateway, and
+#: ``(job_key, False)`` if that answer then raises instead of being delivered.
+AnswerListener = Callable[[int, bool], None]
 
 _LOG = logging.getLogger("zeebe_router.worker")
 
@@ -40,6 +44,7 @@ class RetryingOutcomeSink:
         "_deadlines",
         "_gateway",
         "_handing_back",
+        "_listener",
         "_metrics",
         "_timeout_s",
         "task_type",
@@ -63,6 +68,11 @@ class RetryingOutcomeSink:
         self._clock = clock or asyncio.get_running_loop().time
         self._deadlines: dict[int, float] = {}
         self._handing_back: set[int] = set()
+        self._listener: AnswerListener | None = None
+
+    def listen(self, listener: AnswerListener | None) -> None:
+        """Have ``listener`` told when each answer leaves (and if it raises instead)."""
+        self._listener = listener
 
     # --- deadlines -------------------------------------------------------------------
 
@@ -143,14 +153,27 @@ class RetryingOutcomeSink:
     async def _answer(
         self, outcome: Outcome, job_key: int, send: Callable[..., Awaitable[None]], *args: Any
     ) -> None:
+        listener = self._listener
+        if listener is not None:
+            listener(job_key, True)
+        try:
+            delivered = await self._deliver(job_key, send, args)
+        except BaseException:
+            if listener is not None:
+                listener(job_key, False)
+            raise
+        self._deadlines.pop(job_key, None)
+        self._metrics.job_answered(self.task_type, outcome if delivered else "lost")
+
+    async def _deliver(
+        self, job_key: int, send: Callable[..., Awaitable[None]], args: tuple[Any, ...]
+    ) -> bool:
+        """Send an answer; ``False`` when the job is no longer this worker's."""
         try:
             await send(job_key, *args)
         except ZeebeGatewayError as exc:
-            if not await self._recover(job_key, exc, send, (job_key, *args)):
-                self._metrics.job_answered(self.task_type, "lost")
-                return
-        self._deadlines.pop(job_key, None)
-        self._metrics.job_answered(self.task_type, outcome)
+            return await self._recover(job_key, exc, send, (job_key, *args))
+        return True
 
     async def _recover(
         self,
