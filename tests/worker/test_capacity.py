@@ -53,37 +53,3 @@ async def test_a_cancelled_waiter_leaves_no_trace() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Capacity(0)
-
-
-async def test_a_full_batch_is_taken_at_once_without_waiting_out_patience() -> None:
-    capacity = Capacity(8)
-    capacity.try_take(8)
-    waiter = asyncio.ensure_future(capacity.take(8, at_least=4, patience=60.0))
-    await asyncio.sleep(0)
-    capacity.release(4)
-    assert await asyncio.wait_for(waiter, 1) == 4
-
-
-async def test_patience_settles_for_fewer_slots_counted_from_the_first_free_one() -> None:
-    capacity = Capacity(8)
-    capacity.try_take(8)
-    patience = 0.05
-    waiter = asyncio.ensure_future(capacity.take(8, at_least=4, patience=patience))
-    await asyncio.sleep(0)
-    loop = asyncio.get_running_loop()
-    freed = loop.time()
-    capacity.release()
-    assert await asyncio.wait_for(waiter, 1) == 1
-    assert loop.time() - freed >= patience * 0.9
-    assert capacity.free == 0
-
-
-async def test_a_slot_freeing_during_patience_is_taken_along() -> None:
-    capacity = Capacity(8)
-    capacity.try_take(8)
-    waiter = asyncio.ensure_future(capacity.take(8, at_least=4, patience=0.05))
-    await asyncio.sleep(0)
-    capacity.release()
-    await asyncio.sleep(0)
-    capacity.release()
-    assert await asyncio.wait_for(waiter, 1) == 2

@@ -43,13 +43,6 @@ _MIN_POLL_INTERVAL_S = 0.1
 #: polls (half the ActivateJobs calls of 1/8 for fast handlers), at a few per cent of
 #: utilisation for slow ones.
 _POLL_BATCH_DIVISOR = 4
-#: ... but not for longer than this share of the handlers' average run time after a
-#: slot frees (nor less than the floor): slow handlers would leave slots empty
-#: meanwhile, fast ones fill the batch before that.
-_POLL_PATIENCE_SHARE = 0.05
-_POLL_PATIENCE_FLOOR_S = 0.002
-#: Weight of the newest run time in the handlers' moving average.
-_RUN_TIME_WEIGHT = 0.1
 #: A stream that ends by its deadline after at least this share of it is a renewal.
 _RENEWAL_SHARE = 0.5
 
@@ -170,8 +163,6 @@ class Activator:
         self._unauthenticated = False
         #: Set whenever the stream delivers a job; read by the idle poll.
         self._stream_activity = asyncio.Event()
-        #: Moving average of the jobs' run times, seconds.
-        self._run_time = 0.0
         #: Running jobs holding a slot, and those whose slot was freed as their answer
         #: left (before it was delivered); counted per key, as a job timed out here may
         #: be activated here again while its first run still answers.
@@ -188,8 +179,16 @@ class Activator:
 
     def health(self) -> TaskHealth:
         """The slots and stream state of the task."""
-        running = len(self.jobs) - self._answers_in_flight
+        running = self._running()
         return TaskHealth(self._type, running, self._limit - running, self.stream_state)
+
+    def _running(self) -> int:
+        """Jobs whose handlers run: started and not answered (or not let go of)."""
+        return len(self.jobs) - self._answers_in_flight
+
+    def _report_slots(self) -> None:
+        running = self._running()
+        self._metrics.slots(self._type, running, self._limit - running)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -229,12 +228,11 @@ class Activator:
         settings = self._settings
         config = self._config
         capacity = self.capacity
-        # Poll once a quarter of the slots is free rather than for every freed slot:
-        # far fewer requests for the same jobs; patience bounds the wait for slow jobs.
+        # Poll once a quarter of the slots is free rather than for every freed slot: far
+        # fewer requests for the same jobs, and the slots stay nearly full meanwhile.
         batch = max(1, min(config.max_jobs_to_activate, capacity.limit) // _POLL_BATCH_DIVISOR)
         while True:
-            patience = max(_POLL_PATIENCE_FLOOR_S, self._run_time * _POLL_PATIENCE_SHARE)
-            reserved = await capacity.take(config.max_jobs_to_activate, batch, patience)
+            reserved = await capacity.take(config.max_jobs_to_activate, batch)
             # Long-poll only without a stream: next to one, a long poll would hold the
             # free slots the stream needs, so polls are short and paced instead.
             streaming = self.stream_state != "polling-only"
@@ -431,15 +429,12 @@ class Activator:
         self.jobs[task] = controller
         self._holding[job.key] += 1
         task.add_done_callback(self._job_done)
-        capacity = self.capacity
-        self._metrics.slots(self._type, capacity.in_flight, capacity.free)
+        self._report_slots()
 
     async def _run(self, job: Job, controller: JobController) -> None:
         started = time.perf_counter()
         await self._runner.run(job, controller)
-        took = time.perf_counter() - started
-        self._run_time += (took - self._run_time) * _RUN_TIME_WEIGHT
-        self._metrics.handler_duration(self._type, took)
+        self._metrics.handler_duration(self._type, time.perf_counter() - started)
 
     def _answer_leaving(self, job_key: int, leaving: bool) -> None:
         """Free a job's slot once its answer is on its way, not once it is delivered.
@@ -462,17 +457,16 @@ class Activator:
             capacity.take_over_limit()
         else:
             return
-        self._metrics.slots(self._type, capacity.in_flight, capacity.free)
+        self._report_slots()
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         controller = self.jobs.pop(task)
-        capacity = self.capacity
         key = controller.job.key
         if _drop(self._holding, key):
-            capacity.release()
-            self._metrics.slots(self._type, capacity.in_flight, capacity.free)
+            self.capacity.release()
         elif _drop(self._answering, key):
             self._answers_in_flight -= 1
+        self._report_slots()
         if not task.cancelled() and task.exception() is not None:
             _LOG.error(
                 "job %d of %r: its pipeline raised",

@@ -57,53 +57,25 @@ class Capacity:
         if self._on_change is not None:
             self._on_change(self._in_flight, self._limit - self._in_flight)
 
-    async def take(self, count: int = 1, at_least: int = 1, patience: float | None = None) -> int:
-        """Wait until ``at_least`` slots are free, then take up to ``count``; return how many.
-
-        With ``patience``, settle for fewer (but one at least) once that many seconds
-        have passed since a slot was first free.
-        """
+    async def take(self, count: int = 1, at_least: int = 1) -> int:
+        """Wait until ``at_least`` slots are free, then take up to ``count``; return how many."""
         while True:
-            await self.wait_free(at_least, patience)
+            await self.wait_free(at_least)
             taken = self.try_take(count)
             if taken:
                 return taken
 
-    async def wait_free(self, count: int = 1, patience: float | None = None) -> None:
-        """Return once at least ``count`` slots (at most all) are free, without taking them.
-
-        With ``patience``, return as well once one slot is free and ``patience``
-        seconds have passed since then.
-        """
+    async def wait_free(self, count: int = 1) -> None:
+        """Return once at least ``count`` slots (at most all) are free, without taking them."""
         needed = min(count, self._limit)
-        if patience is None or needed <= 1:
-            while self._limit - self._in_flight < needed:
-                await self._changed()
-            return
-        while self._limit - self._in_flight < 1:
-            await self._changed()
-        if self._limit - self._in_flight >= needed:
-            return
-        loop = asyncio.get_running_loop()
-        expiry = loop.create_future()
-        timer = loop.call_later(patience, _settle, expiry)
-        try:
-            while self._limit - self._in_flight < needed and not expiry.done():
-                await self._changed(expiry)
-        finally:
-            timer.cancel()
-
-    async def _changed(self, expiry: asyncio.Future[None] | None = None) -> None:
-        """Wait for the next release (or for ``expiry``)."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        if expiry is not None:
-            expiry.add_done_callback(lambda _: _settle(waiter))
-        try:
-            await waiter
-        finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+        while self._limit - self._in_flight < needed:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
 
     def release(self, count: int = 1) -> None:
         """Give back ``count`` slots and wake everyone waiting for one."""
@@ -115,9 +87,5 @@ class Capacity:
         if self._waiters:
             waiters, self._waiters = self._waiters, []
             for waiter in waiters:
-                _settle(waiter)
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+                if not waiter.done():
+                    waiter.set_result(None)
