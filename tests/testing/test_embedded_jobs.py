@@ -169,13 +169,14 @@ async def test_complete_merges_variables_and_a_second_answer_is_not_found(
     gateway: EmbeddedGateway, stub: GatewayAsyncStub
 ) -> None:
     key = gateway.create_job("jobs-complete", {"a": 1})
-    await activate(stub, "jobs-complete")
+    await activate(stub, "jobs-complete", worker="finisher")
     await stub.CompleteJob(pb.CompleteJobRequest(jobKey=key, variables='{"b": 2}'))
     snapshot = gateway.job(key)
-    assert (snapshot.state, snapshot.variables, snapshot.answers) == (
+    assert (snapshot.state, snapshot.variables, snapshot.answers, snapshot.worker) == (
         "completed",
         {"a": 1, "b": 2},
         1,
+        "finisher",
     )
     error = await rpc_error(stub.CompleteJob(pb.CompleteJobRequest(jobKey=key)))
     assert error.code() is grpc.StatusCode.NOT_FOUND
@@ -189,6 +190,7 @@ async def test_fail_with_retries_makes_the_job_activatable_again(
     key = gateway.create_job("jobs-fail", retries=3)
     await activate(stub, "jobs-fail")
     await stub.FailJob(pb.FailJobRequest(jobKey=key, retries=2, errorMessage="flaky"))
+    assert (gateway.job(key).state, gateway.job(key).worker) == ("activatable", "")
     [again] = await activate(stub, "jobs-fail")
     assert (again.key, again.retries) == (key, 2)
     assert gateway.job(key).error_message == "flaky"

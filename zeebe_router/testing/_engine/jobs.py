@@ -38,6 +38,10 @@ class JobState(str, Enum):
     CANCELED = "canceled"
 
 
+#: States a worker's answer ends in: the job keeps the name of the worker that answered.
+_ANSWERED = frozenset({JobState.FAILED, JobState.ERROR_THROWN, JobState.COMPLETED})
+
+
 @dataclass(frozen=True)
 class ProcessLink:
     """The process element a job belongs to."""
@@ -162,8 +166,9 @@ class JobBoard:
         self._stop_timer(job)
         job.state = state
         if state is not JobState.ACTIVATED:
-            job.worker = ""
             job.deadline = 0
+            if state not in _ANSWERED:
+                job.worker = ""
         self._on_change(job)
 
     def back_off(self, job: JobRecord, backoff_ms: int) -> None:

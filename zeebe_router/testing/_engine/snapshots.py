@@ -22,7 +22,8 @@ class JobSnapshot:
     ``state`` is one of ``activatable``, ``activated``, ``retry_backoff``, ``failed`` (out of
     retries, incident open), ``error_thrown``, ``completed``, ``canceled``. ``activations``
     counts how often it was handed to a worker, ``answers`` how often a worker completed,
-    failed or threw an error for it successfully.
+    failed or threw an error for it successfully. ``worker`` names the worker holding the
+    job, or the one whose answer completed it, failed it out of retries or threw an error.
     """
 
     key: int
