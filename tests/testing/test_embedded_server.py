@@ -163,6 +163,30 @@ async def test_stop_ends_streams_and_long_polls_cleanly(
     assert "shutting down" in (info.value.details() or "")
 
 
+async def test_calls_that_arrive_while_the_gateway_stops_end_cleanly(
+    gateway: EmbeddedGateway, stub: GatewayAsyncStub
+) -> None:
+    # Counted, but still waiting out their latency when the gateway begins to stop.
+    gateway.faults.delay("ActivateJobs", 0.2)
+    gateway.faults.delay("StreamActivatedJobs", 0.2)
+    stream = stub.StreamActivatedJobs(
+        pb.StreamActivatedJobsRequest(type="server-late", worker="w", timeout=1000)
+    )
+    poll = stub.ActivateJobs(
+        pb.ActivateJobsRequest(
+            type="server-late", worker="w", timeout=1000, maxJobsToActivate=1, requestTimeout=60_000
+        )
+    )
+    await gateway.wait_for(
+        lambda: gateway.calls["ActivateJobs"] == 1 and gateway.calls["StreamActivatedJobs"] == 1
+    )
+    await gateway.stop()
+    assert [r async for r in poll] == []
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await stream.read()
+    assert info.value.code() is grpc.StatusCode.UNAVAILABLE
+
+
 async def test_a_port_in_use_is_an_error(gateway: EmbeddedGateway) -> None:
     with pytest.raises(RuntimeError, match=str(gateway.port)):
         await EmbeddedGateway(port=gateway.port).start()

@@ -26,12 +26,13 @@ from zeebe_router.testing._engine.snapshots import (
     StreamSnapshot,
 )
 from zeebe_router.testing._faults import Faults
-from zeebe_router.testing._servicer import GatewayServicer
+from zeebe_router.testing._servicer import SHUTTING_DOWN, GatewayServicer
 
 __all__ = ["EmbeddedGateway"]
 
 _DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 _STOP_GRACE_S = 1.0
+_CHANNEL_CLOSE_GRACE_S = 0.25
 
 
 class EmbeddedGateway:
@@ -118,20 +119,19 @@ class EmbeddedGateway:
 
         Job streams end with UNAVAILABLE and long polls answer at once, so clients see a clean
         end; calls still running after ``grace`` seconds are cancelled. Channels made by
-        :meth:`channel` are closed.
+        :meth:`channel` are closed once their calls have seen the end (at most 0.25 s).
         """
         if self._stopped:
             return
         self._stopped = True
         if self._server is not None:
-            self.faults.drop_streams(
-                grpc.StatusCode.UNAVAILABLE, "the embedded gateway is shutting down"
-            )
+            self.faults.drop_streams(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
             self._engine.board.release_pollers()
             await self._server.stop(grace)
         channels, self._channels = self._channels, []
         for channel in channels:
-            await channel.close(None)
+            # Let calls the server just ended see their status rather than a cancellation.
+            await channel.close(_CHANNEL_CLOSE_GRACE_S)
         self.clock.close()
 
     async def __aenter__(self) -> EmbeddedGateway:

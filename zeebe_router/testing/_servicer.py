@@ -23,11 +23,13 @@ from zeebe_router.testing._engine.rejection import Rejection, RejectionType
 from zeebe_router.testing._engine.snapshots import DeployedProcess
 from zeebe_router.testing._faults import Faults
 
-__all__ = ["GATEWAY_VERSION", "GatewayServicer"]
+__all__ = ["GATEWAY_VERSION", "SHUTTING_DOWN", "GatewayServicer"]
 
 GATEWAY_VERSION = "8.9.0-embedded"
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 DEFAULT_RESULT_TIMEOUT_MS = 15_000
+#: The details of the UNAVAILABLE that ends job streams when the gateway stops.
+SHUTTING_DOWN = "the embedded gateway is shutting down"
 _RESPONSE_OVERHEAD = 16  # field tag and length prefix of each job, with room to spare
 _TENANT_ID = re.compile(r"[A-Za-z0-9._-]{1,31}")
 
@@ -268,6 +270,8 @@ class GatewayServicer(gateway_pb2_grpc.GatewayServicer):
             board.remove_stream(stream)
             queue.put_nowait((status, details))
 
+        if board.stopping:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, SHUTTING_DOWN)
         board.add_stream(stream)
         self._faults.watch_stream(drop)
         in_flight: Activation | None = None

@@ -152,7 +152,7 @@ class Engine:
     async def poll(self, query: JobQuery, limit: int, wait_s: float | None) -> list[Activation]:
         """Activate jobs, waiting up to ``wait_s`` seconds (None: do not wait) for the first."""
         taken = self.board.activate_backlog(query, limit)
-        if taken or wait_s is None:
+        if taken or wait_s is None or self.board.stopping:
             return taken
         poller = Poller(query, limit)
         self.board.add_poller(poller)

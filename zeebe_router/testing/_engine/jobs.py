@@ -142,6 +142,8 @@ class JobBoard:
         self._streams: dict[str, list[JobStream]] = {}
         self._next_stream: dict[str, int] = {}
         self._pollers: dict[str, list[Poller]] = {}
+        #: Set when the gateway stops: long polls no longer wait, new streams are refused.
+        self.stopping = False
 
     # -- lifecycle of a job -------------------------------------------------------------------
 
@@ -233,7 +235,8 @@ class JobBoard:
             pollers.remove(poller)
 
     def release_pollers(self) -> None:
-        """Answer every waiting long poll now, with what it has (possibly nothing)."""
+        """Answer every waiting long poll now, and every later one at once."""
+        self.stopping = True
         for pollers in self._pollers.values():
             for poller in pollers:
                 poller.arrived.set()
