@@ -157,23 +157,17 @@ class RetryingOutcomeSink:
         if listener is not None:
             listener(job_key, True)
         try:
-            delivered = await self._deliver(job_key, send, args)
+            try:
+                await send(job_key, *args)
+                delivered = True
+            except ZeebeGatewayError as exc:
+                delivered = await self._recover(job_key, exc, send, (job_key, *args))
         except BaseException:
             if listener is not None:
                 listener(job_key, False)
             raise
         self._deadlines.pop(job_key, None)
         self._metrics.job_answered(self.task_type, outcome if delivered else "lost")
-
-    async def _deliver(
-        self, job_key: int, send: Callable[..., Awaitable[None]], args: tuple[Any, ...]
-    ) -> bool:
-        """Send an answer; ``False`` when the job is no longer this worker's."""
-        try:
-            await send(job_key, *args)
-        except ZeebeGatewayError as exc:
-            return await self._recover(job_key, exc, send, (job_key, *args))
-        return True
 
     async def _recover(
         self,
