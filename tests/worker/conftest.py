@@ -24,6 +24,7 @@ class RecordingMetrics:
         self.activation_errors: list[str] = []
         self.reconnects = 0
         self.activated = 0
+        self.durations: list[float] = []
         self.changed = asyncio.Event()
 
     def job_activated(self, task_type: str, count: int = 1) -> None:
@@ -34,7 +35,7 @@ class RecordingMetrics:
         self.changed.set()
 
     def handler_duration(self, task_type: str, seconds: float) -> None:
-        pass
+        self.durations.append(seconds)
 
     def slots(self, task_type: str, in_flight: int, free: int) -> None:
         pass

@@ -11,6 +11,8 @@ from zeebe_router.job import Job
 from zeebe_router.testing._embedded import EmbeddedGateway
 from zeebe_router.worker import ZeebeWorker
 
+from .conftest import RecordingMetrics
+
 Start = Callable[[ZeebeWorker], "asyncio.Task[None]"]
 
 
@@ -84,6 +86,26 @@ async def test_the_next_job_starts_while_the_previous_answer_is_on_its_way(
         lambda job: job.key in keys and job.state == "completed", 3, timeout=10
     )
     assert len(done) == 3
+
+
+async def test_handler_duration_ends_when_the_answer_leaves(
+    gateway: EmbeddedGateway, make_worker: Callable[..., ZeebeWorker], running: Start, job_type: str
+) -> None:
+    gateway.faults.delay("CompleteJob", 1.0)
+    metrics = RecordingMetrics()
+    worker = make_worker(metrics=metrics)
+
+    @worker.task(job_type)
+    async def handle() -> None:
+        pass
+
+    running(worker)
+    key = gateway.create_job(job_type)
+    started = asyncio.get_running_loop().time()
+    await gateway.wait_for_job(key, "completed")
+    assert asyncio.get_running_loop().time() - started >= 1.0
+    [duration] = metrics.durations
+    assert duration < 0.5
 
 
 async def test_backlog_created_before_the_worker_starts_is_polled(

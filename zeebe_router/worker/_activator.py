@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import logging
 import time
@@ -163,12 +162,10 @@ class Activator:
         self._unauthenticated = False
         #: Set whenever the stream delivers a job; read by the idle poll.
         self._stream_activity = asyncio.Event()
-        #: Running jobs holding a slot, and those whose slot was freed as their answer
-        #: left (before it was delivered); counted per key, as a job timed out here may
-        #: be activated here again while its first run still answers.
-        self._holding: collections.Counter[int] = collections.Counter()
-        self._answering: collections.Counter[int] = collections.Counter()
-        self._answers_in_flight = 0
+        #: When each running job started; dropped as its answer leaves.
+        self._started: dict[asyncio.Task[None], float] = {}
+        #: Running jobs whose slot was freed as their answer left, before it arrived.
+        self._answering: set[asyncio.Task[None]] = set()
         sink.listen(self._answer_leaving)
         self._fatal: asyncio.Future[None] | None = None
 
@@ -184,7 +181,7 @@ class Activator:
 
     def _running(self) -> int:
         """Jobs whose handlers run: started and not answered (or not let go of)."""
-        return len(self.jobs) - self._answers_in_flight
+        return len(self.jobs) - len(self._answering)
 
     def _report_slots(self) -> None:
         running = self._running()
@@ -425,47 +422,47 @@ class Activator:
         """Run ``job`` as a task on the loop; its slot is already taken."""
         controller = JobController(job, self._sink)
         self._sink.track(job.key)
-        task = asyncio.get_running_loop().create_task(self._run(job, controller))
+        task = asyncio.get_running_loop().create_task(self._runner.run(job, controller))
         self.jobs[task] = controller
-        self._holding[job.key] += 1
+        self._started[task] = time.perf_counter()
         task.add_done_callback(self._job_done)
         self._report_slots()
 
-    async def _run(self, job: Job, controller: JobController) -> None:
-        started = time.perf_counter()
-        await self._runner.run(job, controller)
-        self._metrics.handler_duration(self._type, time.perf_counter() - started)
-
     def _answer_leaving(self, job_key: int, leaving: bool) -> None:
-        """Free a job's slot once its answer is on its way, not once it is delivered.
+        """Time the handler and free its slot once its answer is on its way.
 
-        The handler is done, so the next job can start while the gateway answers. At
-        most ``max_running_jobs`` answers are in flight so; beyond that (a slow
-        gateway) a job keeps its slot until its answer is delivered. An answer that
-        raises takes the slot back until the job's task ends.
+        The next job can start while the gateway answers. At most ``max_running_jobs``
+        answers are in flight so; beyond that (a slow gateway) a job keeps its slot
+        until its answer arrives. An answer that raises takes the slot back until the
+        job's task ends. Answers sent outside a job's own task (handing back) and a
+        job's later answers change nothing.
         """
-        capacity = self.capacity
+        task = asyncio.current_task()
+        if task is None:
+            return
         if leaving:
-            if self._answers_in_flight >= self._limit or not _drop(self._holding, job_key):
+            started = self._started.pop(task, None)
+            if started is None:
                 return
-            self._answering[job_key] += 1
-            self._answers_in_flight += 1
-            capacity.release()
-        elif _drop(self._answering, job_key):
-            self._answers_in_flight -= 1
-            self._holding[job_key] += 1
-            capacity.take_over_limit()
+            self._metrics.handler_duration(self._type, time.perf_counter() - started)
+            if len(self._answering) >= self._limit:
+                return
+            self._answering.add(task)
+            self.capacity.release()
+        elif task in self._answering:
+            self._answering.discard(task)
+            self.capacity.take_over_limit()
         else:
             return
         self._report_slots()
 
     def _job_done(self, task: asyncio.Task[None]) -> None:
         controller = self.jobs.pop(task)
-        key = controller.job.key
-        if _drop(self._holding, key):
+        self._started.pop(task, None)
+        if task in self._answering:
+            self._answering.discard(task)
+        else:
             self.capacity.release()
-        elif _drop(self._answering, key):
-            self._answers_in_flight -= 1
         self._report_slots()
         if not task.cancelled() and task.exception() is not None:
             _LOG.error(
@@ -499,15 +496,3 @@ class Activator:
         for controller in pending:
             self._sink.forget(controller.job.key)
         return sum(results)
-
-
-def _drop(counts: collections.Counter[int], key: int) -> bool:
-    """Take one ``key`` off ``counts``; ``False`` if there was none."""
-    left = counts.get(key, 0)
-    if left <= 0:
-        return False
-    if left == 1:
-        del counts[key]
-    else:
-        counts[key] = left - 1
-    return True
