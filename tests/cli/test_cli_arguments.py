@@ -67,11 +67,13 @@ def test_each_worker_process_gets_the_run_arguments_without_the_supervisor_optio
         "orders",
         "--address",
         "127.0.0.1:4000",
+        "--supervised",
     ]
     assert child_argv(["x:y", "--http-port", "0", "--processes=2"], 1, None) == [
         "x:y",
         "--http-port",
         "0",
+        "--supervised",
     ]
 
 

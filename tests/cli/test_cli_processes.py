@@ -67,3 +67,17 @@ async def test_a_crashed_process_is_restarted(procs: list[Proc]) -> None:
 
         proc.signal(signal.SIGTERM)
         assert await proc.wait() == 0
+
+
+async def test_workers_drain_and_exit_when_their_supervisor_is_killed(procs: list[Proc]) -> None:
+    task_type = f"cli-procs-{uuid.uuid4().hex[:8]}"
+    async with EmbeddedGateway() as gateway:
+        proc = await start_supervisor(procs, gateway.address, task_type)
+        await gateway.wait_for(lambda: len(gateway.streams(task_type)) == 2, timeout=20)
+
+        proc.signal(signal.SIGKILL)
+        # The output pipe ends only once both worker processes have exited.
+        assert await proc.wait() == -signal.SIGKILL
+        assert proc.output.count("the supervising process is gone: draining") == 2
+        assert proc.output.count("worker stopped:") == 2
+        await gateway.wait_for(lambda: not gateway.streams(task_type), timeout=10)

@@ -31,6 +31,7 @@ __all__ = ["add_parser", "child_argv"]
 log = logging.getLogger("zeebe_router.cli")
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_STDIN = 0
 #: Options of ``run`` that only the supervising process acts on (flag -> takes a value).
 _SUPERVISOR_OPTIONS = {"--processes": True, "--embedded": False, "--http-port": True}
 
@@ -89,6 +90,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="run N worker processes sharing the jobs; crashed ones are restarted",
     )
+    # A worker process of --processes: its stdin is a pipe from the supervisor, whose
+    # end (the supervisor gone, even by SIGKILL) drains the worker like SIGTERM.
+    process.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     process.add_argument(
         "--embedded",
         action="store_true",
@@ -111,8 +115,8 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 def child_argv(argv: Sequence[str], index: int, address: str | None) -> list[str]:
     """The ``run`` arguments of worker process ``index`` under ``--processes``.
 
-    The supervisor's own options are removed; an embedded gateway becomes ``--address``
-    and ``--http-port P`` becomes ``P + index`` (0 stays 0).
+    The supervisor's own options are removed; an embedded gateway becomes ``--address``,
+    ``--http-port P`` becomes ``P + index`` (0 stays 0), and ``--supervised`` is added.
     """
     out: list[str] = []
     tokens = iter(argv)
@@ -128,7 +132,7 @@ def child_argv(argv: Sequence[str], index: int, address: str | None) -> list[str
             out += ["--http-port", str(port + index if port else 0)]
     if address is not None:
         out += ["--address", address]
-    return out
+    return [*out, "--supervised"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -169,7 +173,7 @@ async def _run_one(args: argparse.Namespace, target: object) -> int:
         worker, channel = await _build_worker(target, args, flags)
         try:
             async with serve_probes(worker, args.http_host, args.http_port):
-                return await _work(worker, args.grace_period)
+                return await _work(worker, args.grace_period, supervised=args.supervised)
         finally:
             if channel is not None:
                 await channel.close(None)
@@ -288,24 +292,32 @@ def _metrics(args: argparse.Namespace) -> WorkerMetrics | None:
         return None
 
 
-async def _work(worker: ZeebeWorker, grace_period: float) -> int:
+async def _work(worker: ZeebeWorker, grace_period: float, *, supervised: bool = False) -> int:
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[Any]] = []
+
+    def drain(why: str, then: str = "") -> None:
+        log.info("%s: draining (grace period %g s)%s", why, grace_period, then)
+        stopping.append(loop.create_task(worker.stop(grace_period=grace_period)))
 
     def on_signal(sig: signal.Signals) -> None:
         if stopping:
             log.warning("%s received again: exiting without draining", sig.name)
             logging.shutdown()
             os._exit(128 + sig.value)
-        log.info(
-            "%s received: draining (grace period %g s); send it again to exit at once",
-            sig.name,
-            grace_period,
-        )
-        stopping.append(loop.create_task(worker.stop(grace_period=grace_period)))
+        drain(f"{sig.name} received", "; send it again to exit at once")
+
+    def on_supervisor_pipe() -> None:
+        if os.read(_STDIN, 4096):
+            return
+        loop.remove_reader(_STDIN)
+        if not stopping:
+            drain("the supervising process is gone")
 
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, on_signal, sig)
+    if supervised:
+        loop.add_reader(_STDIN, on_supervisor_pipe)
     try:
         log.info("worker starting: tasks %s", ", ".join(t.type for t in worker.tasks))
         try:
@@ -316,6 +328,8 @@ async def _work(worker: ZeebeWorker, grace_period: float) -> int:
     finally:
         for sig in _SIGNALS:
             loop.remove_signal_handler(sig)
+        if supervised:
+            loop.remove_reader(_STDIN)
     expired = ", grace period ran out" if report.grace_period_expired else ""
     log.info(
         "worker stopped: %d jobs finished, %d handed back%s",

@@ -93,6 +93,8 @@ class Supervisor:
                 "-m",
                 "zeebe_router",
                 *self._child_argv(index),
+                # Never written to: the child drains when this end closes with us.
+                stdin=asyncio.subprocess.PIPE,
                 start_new_session=True,
             )
             self._children[index] = process
