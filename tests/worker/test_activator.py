@@ -43,7 +43,7 @@ class FakeGateway:
     async def wait_for_connection(self) -> None:
         pass
 
-    async def activate_jobs(
+    def activate_jobs(
         self,
         task_type: str,
         worker: str,
@@ -53,6 +53,9 @@ class FakeGateway:
         request_timeout_ms: int = 0,
         tenant_ids: Iterable[str] | None = None,
     ) -> AsyncIterator[Job]:
+        return self.poll(task_type, max_jobs_to_activate)
+
+    async def poll(self, task_type: str, max_jobs: int) -> AsyncIterator[Job]:
         if self.stream_reading.is_set() and not self.polled.is_set():
             yield Job(key=1, type=task_type, retries=3)
             self.polled.set()
@@ -165,17 +168,8 @@ class SlowCompletions(FakeGateway):
         self.asked: list[int] = []
         self.polled_again = asyncio.Event()
 
-    async def activate_jobs(
-        self,
-        task_type: str,
-        worker: str,
-        timeout_ms: int,
-        max_jobs_to_activate: int,
-        variables_to_fetch: Iterable[str] | None = None,
-        request_timeout_ms: int = 0,
-        tenant_ids: Iterable[str] | None = None,
-    ) -> AsyncIterator[Job]:
-        self.asked.append(max_jobs_to_activate)
+    async def poll(self, task_type: str, max_jobs: int) -> AsyncIterator[Job]:
+        self.asked.append(max_jobs)
         if not self.polled.is_set():
             self.polled.set()
             yield Job(key=7, type=task_type, retries=3)
